@@ -1,0 +1,4 @@
+# Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+from .sbir_data_sample import SBIRDataSample
+
+__all__ = ['SBIRDataSample']
