@@ -40,7 +40,8 @@ setup(
     long_description_content_type='text/markdown',
     license='Apache License 2.0',
     python_requires='>=3.10',
-    packages=find_packages(exclude=('configs', 'tools', 'tests', 'benchmarks')),
+    packages=find_packages(
+        exclude=('configs', 'tools', 'tests', 'benchmarks')),
     include_package_data=True,
     package_data={
         'sketret': [

@@ -1,6 +1,8 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
-from .checkpoint_safety import (checkpoint_safe_globals,
-                                register_checkpoint_safe_globals)
+from .checkpoint_safety import (
+                                checkpoint_safe_globals,
+                                register_checkpoint_safe_globals,
+)
 from .setup_env import register_all_modules
 
 __all__ = [

@@ -21,7 +21,8 @@ def checkpoint_safe_globals():
 
     dtype_classes = [
         getattr(np.dtypes, name) for name in dir(np.dtypes)
-        if name.endswith('DType') and isinstance(getattr(np.dtypes, name), type)
+        if name.endswith('DType')
+        and isinstance(getattr(np.dtypes, name), type)
     ]
     return [
         HistoryBuffer,
@@ -29,10 +30,9 @@ def checkpoint_safe_globals():
         getattr,
         np.ndarray,
         np.dtype,
-        np.core.multiarray._reconstruct
-        if not hasattr(np, '_core') else np._core.multiarray._reconstruct,
-        np.core.multiarray.scalar
-        if not hasattr(np, '_core') else np._core.multiarray.scalar,
+        # numpy >= 2 pickles arrays and scalars through numpy._core.
+        np._core.multiarray._reconstruct,
+        np._core.multiarray.scalar,
         *dtype_classes,
     ]
 

@@ -1,0 +1,35 @@
+# Runtime settings shared by every sketret config.
+default_scope = 'sketret'
+
+default_hooks = dict(
+    # time of each iteration (and ETA in the log line)
+    timer=dict(type='IterTimerHook'),
+    # progress, ETA, every loss term and the learning rate, every 10 iters
+    logger=dict(type='LoggerHook', interval=10),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    # keep the 2 latest checkpoints and the best one on the validation set
+    # (held-out samples of the SEEN classes, never the test classes)
+    checkpoint=dict(
+        type='CheckpointHook', interval=1, max_keep_ckpts=2,
+        save_best='auto'),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+)
+
+env_cfg = dict(
+    # cudnn autotuning off: exact reproduction first
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    # tools/train.py switches to 'gloo' when there is no GPU
+    dist_cfg=dict(backend='nccl'),
+)
+
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='Visualizer', vis_backends=vis_backends)
+
+log_processor = dict(by_epoch=True, window_size=10)
+log_level = 'INFO'
+
+load_from = None
+resume = False
+
+randomness = dict(seed=0, deterministic=False)

@@ -1,0 +1,74 @@
+# Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+
+def init_cpu_process_group(cfg: Config) -> None:
+    """Start a gloo process group for ``launcher='pytorch'`` without GPUs.
+
+    mmengine's ``init_dist`` calls ``torch.cuda.set_device`` even for the
+    gloo backend, which fails on a machine without CUDA. When a process group
+    exists already, mmengine's Runner uses it as it is.
+    """
+    import torch
+    import torch.distributed as dist
+    if (cfg.get('launcher', 'none') == 'pytorch'
+            and not torch.cuda.is_available() and not dist.is_initialized()):
+        dist.init_process_group(backend='gloo')
+
+
+def build_runner(cfg: Config) -> Runner:
+    """Build the Runner a config asks for (``runner_type``) or mmengine's.
+
+    Works on CPU-only machines under torchrun too (gloo backend).
+    """
+    from sketret.registry import RUNNERS
+    init_cpu_process_group(cfg)
+    if 'runner_type' in cfg:
+        return RUNNERS.build(cfg)
+    return Runner.from_cfg(cfg)
+
+
+def load_checkpoint_strict(runner: Runner, checkpoint: str,
+                           config_name: str = 'the config') -> dict:
+    """Load ``checkpoint`` into ``runner.model``, every key matching.
+
+    Raises:
+        RuntimeError: Keys are missing from the checkpoint, unexpected in
+            it, or of another shape; the message lists them.
+    """
+    try:
+        return runner.load_checkpoint(
+            checkpoint, map_location='cpu', strict=True)
+    except RuntimeError as err:
+        raise RuntimeError(
+            f'Checkpoint "{checkpoint}" does not match the model of '
+            f'{config_name}:\n{err}') from None
+
+
+def metrics_to_json(metrics: dict) -> dict:
+    """Turn Runner metrics into the JSON of ``eval_features.py``.
+
+    ``{'textbook/mAP@all': 0.5, 'textbook/P@100': 0.6}`` becomes
+    ``{'preset': 'textbook', 'mAP@all': 0.5, 'P@100': 0.6}``; generalized
+    ZS-SBIR keys ``'textbook/unseen/mAP@all'`` go to
+    ``{'unseen': {'mAP@all': ...}}``. Keys without a preset stay as they are.
+    """
+    out = {}
+    presets = set()
+    for key, value in metrics.items():
+        value = value.item() if hasattr(value, 'item') else value
+        parts = key.split('/')
+        if len(parts) == 1:
+            out[key] = value
+            continue
+        presets.add(parts[0])
+        node = out
+        for part in parts[1:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    if len(presets) == 1:
+        out['preset'] = presets.pop()
+    elif presets:
+        out['presets'] = sorted(presets)
+    return out

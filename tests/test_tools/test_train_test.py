@@ -1,0 +1,132 @@
+# Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+"""tools/train.py and tools/test.py end to end on a tiny random-data config
+(CPU): train, validate, checkpoint, kill + resume, evaluate, bad input."""
+import json
+import os.path as osp
+
+import pytest
+import torch
+from conftest import TEST_DATA
+
+import sketret  # noqa: F401  (checkpoint allow-list for torch.load)
+
+TOY_CFG = osp.join(TEST_DATA, 'toy_config.py')
+
+
+def _weights(path):
+    return torch.load(path, map_location='cpu',
+                      weights_only=True)['state_dict']
+
+
+@pytest.fixture(scope='module')
+def uninterrupted(tmp_path_factory):
+    from conftest import run_tool
+    work_dir = tmp_path_factory.mktemp('uninterrupted')
+    proc = run_tool('train.py', TOY_CFG, '--work-dir', work_dir)
+    return work_dir, proc
+
+
+def test_train_validates_and_checkpoints(uninterrupted):
+    work_dir, proc = uninterrupted
+    for epoch in (1, 2, 3):
+        assert osp.isfile(osp.join(work_dir, f'epoch_{epoch}.pth'))
+    log = proc.stdout + proc.stderr
+    assert 'Epoch(val) [3]' in log and 'toy/mse' in log
+    assert 'eta:' in log  # progress with ETA
+    best = [p for p in __import__('os').listdir(work_dir)
+            if p.startswith('best_toy_neg_mse')]
+    assert len(best) == 1
+
+
+def test_kill_then_resume_auto_matches_uninterrupted(uninterrupted, tool,
+                                                     tmp_path):
+    ref_dir, _ = uninterrupted
+    work_dir = tmp_path / 'killed'
+    proc = tool('train.py', TOY_CFG, '--work-dir', work_dir,
+                env={'TOY_KILL_AFTER': '2'}, check=False)
+    assert proc.returncode == 9
+    assert osp.isfile(work_dir / 'epoch_2.pth')
+    assert not osp.isfile(work_dir / 'epoch_3.pth')
+    proc = tool('train.py', TOY_CFG, '--work-dir', work_dir, '--resume')
+    assert 'resumed epoch: 2' in proc.stdout + proc.stderr
+    final = _weights(work_dir / 'epoch_3.pth')
+    reference = _weights(osp.join(ref_dir, 'epoch_3.pth'))
+    for key in reference:
+        assert torch.equal(final[key], reference[key]), key
+
+
+def test_new_run_never_overwrites_existing_checkpoints(tool, tmp_path):
+    work_dir = tmp_path / 'wd'
+    tool('train.py', TOY_CFG, '--work-dir', work_dir, '--cfg-options',
+         'train_cfg.max_epochs=1')
+    before = (work_dir / 'epoch_1.pth').read_bytes()
+    proc = tool('train.py', TOY_CFG, '--work-dir', work_dir, '--cfg-options',
+                'train_cfg.max_epochs=1', 'randomness.seed=7')
+    assert 'already holds checkpoints' in proc.stdout
+    assert (work_dir / 'epoch_1.pth').read_bytes() == before
+    siblings = [p for p in tmp_path.iterdir() if p.name.startswith('wd-')]
+    assert len(siblings) == 1
+    assert (siblings[0] / 'epoch_1.pth').is_file()
+
+
+def test_test_tool_evaluates_checkpoint(uninterrupted, tool, tmp_path):
+    work_dir, proc = uninterrupted
+    out = tmp_path / 'metrics.json'
+    tool('test.py', TOY_CFG, osp.join(work_dir, 'epoch_3.pth'), '--out', out,
+         '--work-dir', tmp_path / 'test_wd')
+    metrics = json.loads(out.read_text())
+    # The same number the training run logged for epoch 3's validation.
+    log = proc.stdout + proc.stderr
+    logged = [line for line in log.splitlines()
+              if 'Epoch(val) [3]' in line and 'toy/mse' in line][-1]
+    mse = float(logged.split('toy/mse:')[1].split()[0])
+    assert metrics['mse'] == pytest.approx(mse, abs=1e-4)
+    assert metrics['neg_mse'] == pytest.approx(-mse, abs=1e-4)
+    # --out refuses to overwrite without --force.
+    proc = tool('test.py', TOY_CFG, osp.join(work_dir, 'epoch_3.pth'),
+                '--out', out, check=False)
+    assert proc.returncode != 0 and 'already exists' in proc.stderr
+
+
+@pytest.mark.parametrize('args, message', [
+    (['no/such/config.py'], 'Config file "no/such/config.py" does not exist'),
+    ([TOY_CFG, '--cfg-options', 'model.dimm=3'],
+     '"dimm" is not a key of model. Did you mean: dim?'),
+    ([TOY_CFG, '--cfg-options', 'train_cfg.max_epoch=1'],
+     'Did you mean: max_epochs'),
+    ([TOY_CFG, '--resume', 'no/such.pth'], 'no/such.pth" does not exist'),
+])
+def test_train_bad_input(tool, args, message):
+    proc = tool('train.py', *args, check=False)
+    assert proc.returncode != 0
+    assert message in proc.stderr
+    assert 'Traceback' not in proc.stderr
+
+
+def test_work_dir_that_is_a_file(tool, tmp_path):
+    a_file = tmp_path / 'file'
+    a_file.write_text('x')
+    proc = tool('train.py', TOY_CFG, '--work-dir', a_file, check=False)
+    assert proc.returncode != 0
+    assert 'exists and is a file' in proc.stderr
+
+
+def test_test_tool_bad_checkpoint(tool, tmp_path):
+    proc = tool('test.py', TOY_CFG, tmp_path / 'missing.pth', check=False)
+    assert proc.returncode != 0
+    assert 'missing.pth" does not exist' in proc.stderr
+    # A checkpoint of another model: the error lists the keys.
+    other = tmp_path / 'other.pth'
+    torch.save({'state_dict': {'conv.weight': torch.zeros(1)}}, other)
+    proc = tool('test.py', TOY_CFG, other, '--work-dir', tmp_path / 'wd',
+                check=False)
+    assert proc.returncode != 0
+    assert 'does not match the model' in proc.stderr
+    assert 'linear.weight' in proc.stderr and 'conv.weight' in proc.stderr
+
+
+def test_launcher_pytorch_without_torchrun(tool):
+    proc = tool('train.py', TOY_CFG, '--launcher', 'pytorch', check=False,
+                env={'RANK': '', 'WORLD_SIZE': ''})
+    assert proc.returncode != 0
+    assert 'torchrun' in proc.stderr

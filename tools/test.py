@@ -1,0 +1,124 @@
+# Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+"""Evaluate a checkpoint: encode queries and gallery once, report metrics.
+
+Examples::
+
+    python tools/test.py CONFIG CHECKPOINT
+    python tools/test.py CONFIG CHECKPOINT --out results.json \
+        --dump-features feats.npz
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+
+from mmengine.config import DictAction
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Evaluate a sketret checkpoint')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        '--work-dir', help='the dir to save logs (default: work_dirs/...)')
+    parser.add_argument(
+        '--out',
+        help='write the metrics to this JSON file (keys as in '
+        'tools/analysis_tools/eval_features.py: "mAP@all", "P@100", ...)')
+    parser.add_argument(
+        '--dump-features',
+        help='save query/gallery features, labels and paths to this .npz '
+        '(re-score later with tools/analysis_tools/eval_features.py)')
+    parser.add_argument(
+        '--force',
+        action='store_true',
+        help='allow --out/--dump-features to replace existing files')
+    parser.add_argument(
+        '--device',
+        choices=['auto', 'cpu', 'cuda'],
+        default='auto',
+        help='"auto" uses CUDA when available, else the CPU')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config; keys must exist in it')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def build_test_cfg(args):
+    """Turn the command line into the Runner config (no side effects)."""
+    from sketret.utils.config_utils import (
+        load_config,
+        resolve_work_dir,
+        setup_launcher_backend,
+    )
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(
+            f'Checkpoint "{args.checkpoint}" does not exist.')
+    for path in (args.out, args.dump_features):
+        if path and osp.exists(path) and not args.force:
+            raise FileExistsError(
+                f'"{path}" already exists; pass --force to replace it.')
+    cfg = load_config(args.config, args.cfg_options)
+    setup_launcher_backend(cfg, args.launcher)
+    cfg.work_dir = resolve_work_dir(cfg, args.work_dir, args.config)
+    # The checkpoint is loaded strictly by main(), not by the Runner.
+    cfg.load_from = None
+    cfg.resume = False
+    if args.dump_features:
+        evaluators = cfg.test_evaluator
+        if isinstance(evaluators, dict):
+            evaluators = [evaluators]
+        for evaluator in evaluators:
+            if evaluator.get('type') == 'SBIRRetrievalMetric':
+                evaluator['dump_features'] = args.dump_features
+                if args.force and osp.exists(args.dump_features):
+                    os.remove(args.dump_features)
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.device == 'cpu':
+        os.environ['CUDA_VISIBLE_DEVICES'] = ''
+    try:
+        cfg = build_test_cfg(args)
+    except (FileNotFoundError, FileExistsError, KeyError, NotADirectoryError,
+            ValueError, RuntimeError) as err:
+        msg = err.args[0] if isinstance(err, KeyError) else err
+        sys.exit(f'tools/test.py: error: {msg}')
+
+    from mmengine.dist import is_main_process
+
+    from sketret.apis.runner_utils import (
+        build_runner,
+        load_checkpoint_strict,
+        metrics_to_json,
+    )
+    runner = build_runner(cfg)
+    try:
+        load_checkpoint_strict(runner, args.checkpoint, args.config)
+    except (RuntimeError, ValueError) as err:
+        sys.exit(f'tools/test.py: error: {err}')
+    metrics = runner.test()
+
+    if args.out and is_main_process():
+        with open(args.out, 'w', encoding='utf-8') as f:
+            json.dump(metrics_to_json(metrics), f, indent=2)
+        print(f'Metrics written to {args.out}')
+
+
+if __name__ == '__main__':
+    main()

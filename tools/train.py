@@ -1,0 +1,147 @@
+# Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+"""Train a sketret model.
+
+Examples::
+
+    python tools/train.py configs/bda_sketchy.py
+    python tools/train.py CONFIG --work-dir work_dirs/x --resume
+    torchrun --nproc_per_node=2 tools/train.py CONFIG --launcher pytorch
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+from mmengine.config import DictAction
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Train a sketret model')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from the given checkpoint, or with no value (or '
+        '"auto") from the latest checkpoint in the work dir')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='mixed precision: fp16 with loss scaling on CUDA, bf16 '
+        'autocast on CPU')
+    parser.add_argument(
+        '--no-validate',
+        action='store_true',
+        help='do not evaluate checkpoints during training')
+    parser.add_argument('--seed', type=int, default=None, help='random seed')
+    parser.add_argument(
+        '--deterministic',
+        action='store_true',
+        help='deterministic algorithms (slower; for exact reproduction)')
+    parser.add_argument(
+        '--device',
+        choices=['auto', 'cpu', 'cuda'],
+        default='auto',
+        help='"auto" uses CUDA when available, else the CPU')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config, e.g. '
+        'train_cfg.max_epochs=2; keys must exist in the config')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK.
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def build_train_cfg(args):
+    """Turn the command line into the Runner config (no side effects)."""
+    from mmengine.config import ConfigDict
+
+    from sketret.utils.config_utils import (
+        fresh_run_dir,
+        has_checkpoints,
+        load_config,
+        resolve_work_dir,
+        setup_launcher_backend,
+    )
+
+    cfg = load_config(args.config, args.cfg_options)
+    setup_launcher_backend(cfg, args.launcher)
+    work_dir = resolve_work_dir(cfg, args.work_dir, args.config)
+
+    if args.resume in (None, 'auto'):
+        cfg.resume = args.resume == 'auto'
+        cfg.load_from = cfg.get('load_from') if not cfg.resume else None
+    else:
+        if not osp.isfile(args.resume):
+            raise FileNotFoundError(
+                f'--resume checkpoint "{args.resume}" does not exist.')
+        cfg.resume = True
+        cfg.load_from = args.resume
+    if not cfg.resume and has_checkpoints(work_dir):
+        new_dir = fresh_run_dir(work_dir)
+        print(f'Work dir "{work_dir}" already holds checkpoints of another '
+              f'run; they are kept and this run writes to "{new_dir}". '
+              'Pass --resume to continue the earlier run instead.')
+        work_dir = new_dir
+    cfg.work_dir = work_dir
+
+    if args.amp:
+        import torch
+        use_cuda = args.device != 'cpu' and torch.cuda.is_available()
+        wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+        if wrapper not in ('OptimWrapper', 'AmpOptimWrapper',
+                           'CPUAutocastOptimWrapper'):
+            raise ValueError(f'--amp needs optim_wrapper.type OptimWrapper, '
+                             f'got "{wrapper}".')
+        if use_cuda:
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        else:
+            cfg.optim_wrapper.type = 'CPUAutocastOptimWrapper'
+
+    if args.no_validate:
+        cfg.val_cfg = None
+        cfg.val_dataloader = None
+        cfg.val_evaluator = None
+        if 'checkpoint' in cfg.get('default_hooks', {}):
+            cfg.default_hooks.checkpoint.pop('save_best', None)
+
+    if args.seed is not None or args.deterministic:
+        cfg.randomness = ConfigDict(cfg.get('randomness', {}))
+        if args.seed is not None:
+            cfg.randomness.seed = args.seed
+        cfg.randomness.deterministic = args.deterministic
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.device == 'cpu':
+        # Hide GPUs before CUDA is initialised; mmengine then uses the CPU.
+        os.environ['CUDA_VISIBLE_DEVICES'] = ''
+    try:
+        cfg = build_train_cfg(args)
+    except (FileNotFoundError, KeyError, NotADirectoryError, ValueError,
+            RuntimeError) as err:
+        msg = err.args[0] if isinstance(err, KeyError) else err
+        sys.exit(f'tools/train.py: error: {msg}')
+
+    from sketret.apis.runner_utils import build_runner
+    runner = build_runner(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
