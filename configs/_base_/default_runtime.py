@@ -1,6 +1,9 @@
 # Runtime settings shared by every sketret config.
 default_scope = 'sketret'
 
+# mmengine's Runner + atomic checkpoint writes and a resume key check
+runner_type = 'SketRetRunner'
+
 default_hooks = dict(
     # time of each iteration (and ETA in the log line)
     timer=dict(type='IterTimerHook'),

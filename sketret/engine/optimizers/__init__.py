@@ -1,0 +1,4 @@
+# Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+from .cpu_autocast import CPUAutocastOptimWrapper
+
+__all__ = ['CPUAutocastOptimWrapper']

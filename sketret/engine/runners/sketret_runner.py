@@ -1,0 +1,79 @@
+# Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+import os
+import os.path as osp
+
+import torch
+from mmengine.model import is_model_wrapper
+from mmengine.runner import Runner
+
+from sketret.registry import RUNNERS
+
+
+def state_dict_mismatch(model_state: dict, ckpt_state: dict) -> str:
+    """Describe how two state dicts differ ('' when keys and shapes match).
+
+    Args:
+        model_state (dict): The model's ``state_dict()``.
+        ckpt_state (dict): The checkpoint's ``state_dict``.
+    """
+    missing = sorted(set(model_state) - set(ckpt_state))
+    unexpected = sorted(set(ckpt_state) - set(model_state))
+    shapes = sorted(
+        f'{k}: checkpoint {tuple(ckpt_state[k].shape)} vs model '
+        f'{tuple(model_state[k].shape)}'
+        for k in set(model_state) & set(ckpt_state)
+        if hasattr(ckpt_state[k], 'shape')
+        and tuple(ckpt_state[k].shape) != tuple(model_state[k].shape))
+
+    def _list(keys):
+        head = ', '.join(keys[:8])
+        return head + (f', ... ({len(keys)} in all)' if len(keys) > 8 else '')
+
+    parts = []
+    if missing:
+        parts.append(f'missing in checkpoint: {_list(missing)}')
+    if unexpected:
+        parts.append(f'unexpected in checkpoint: {_list(unexpected)}')
+    if shapes:
+        parts.append(f'shape mismatch: {_list(shapes)}')
+    return '; '.join(parts)
+
+
+@RUNNERS.register_module()
+class SketRetRunner(Runner):
+    """mmengine's Runner with two safety changes.
+
+    - Checkpoints are written atomically: to a hidden temporary file in the
+      same directory, then renamed over the final name. A run killed (or a
+      disk that fills) while saving leaves the previous checkpoint and
+      ``last_checkpoint`` intact, never a half-written ``.pth``.
+    - ``resume`` refuses a checkpoint whose model keys or shapes differ from
+      the config's model (mmengine would load it non-strictly and train on
+      with partly random weights).
+    """
+
+    def save_checkpoint(self, out_dir, filename, *args, **kwargs):
+        tmp_name = f'.{filename}.tmp'
+        tmp_path = osp.join(out_dir, tmp_name)
+        try:
+            super().save_checkpoint(out_dir, tmp_name, *args, **kwargs)
+            os.replace(tmp_path, osp.join(out_dir, filename))
+        except BaseException:
+            if osp.exists(tmp_path):
+                os.remove(tmp_path)
+            raise
+
+    def resume(self, filename, *args, **kwargs):
+        ckpt = torch.load(filename, map_location='cpu', weights_only=True)
+        model = self.model.module if is_model_wrapper(self.model) \
+            else self.model
+        mismatch = state_dict_mismatch(model.state_dict(),
+                                       ckpt.get('state_dict', {}))
+        del ckpt
+        if mismatch:
+            raise RuntimeError(
+                f'Cannot resume from "{filename}": it was saved by a '
+                f'different model than this config builds ({mismatch}). '
+                'Resume with the config that produced it, or start a new '
+                'run with load_from=... to fine-tune from its weights.')
+        return super().resume(filename, *args, **kwargs)
