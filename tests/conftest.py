@@ -43,3 +43,12 @@ def run_tool(script, *args, env=None, cwd=REPO_ROOT, timeout=600,
 @pytest.fixture
 def tool():
     return run_tool
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close matplotlib figures a test left open (they hold memory)."""
+    yield
+    import sys as _sys
+    if 'matplotlib.pyplot' in _sys.modules:
+        _sys.modules['matplotlib.pyplot'].close('all')
