@@ -1,3 +1,10 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
-from .optimizers import *  # noqa: F401,F403
-from .runners import *  # noqa: F401,F403
+from .hooks import (
+    ClassSemanticsHook,
+    GRLScheduleHook,
+    grl_lambda,
+    set_grl_coeff,
+)
+
+__all__ = ['GRLScheduleHook', 'ClassSemanticsHook', 'grl_lambda',
+           'set_grl_coeff']

@@ -1,2 +1,6 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
-__all__ = []
+from .class_semantics_hook import ClassSemanticsHook
+from .grl_schedule_hook import GRLScheduleHook, grl_lambda, set_grl_coeff
+
+__all__ = ['GRLScheduleHook', 'ClassSemanticsHook', 'grl_lambda',
+           'set_grl_coeff']

@@ -1,2 +1,4 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
-__all__ = []
+from .prototype_heads import LinearPrototypeHead, TopologyPreservingProjector
+
+__all__ = ['TopologyPreservingProjector', 'LinearPrototypeHead']

@@ -1,2 +1,17 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
-__all__ = []
+from .domain_adversarial_loss import DomainAdversarialLoss
+from .symmetric_ib_loss import (
+    SymmetricIBLoss,
+    gaussian_kl,
+    info_nce,
+    same_class_pairs,
+    standard_normal_kl,
+    symmetric_gaussian_kl,
+)
+from .topology_preserving_loss import TopologyPreservingLoss
+
+__all__ = [
+    'DomainAdversarialLoss', 'SymmetricIBLoss', 'TopologyPreservingLoss',
+    'gaussian_kl', 'symmetric_gaussian_kl', 'standard_normal_kl', 'info_nce',
+    'same_class_pairs'
+]

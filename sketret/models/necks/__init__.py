@@ -1,2 +1,5 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
-__all__ = []
+from .spatial_discriminator import SpatialDomainDiscriminator
+from .stochastic_encoder import StochasticEncoder
+
+__all__ = ['SpatialDomainDiscriminator', 'StochasticEncoder']

@@ -1,2 +1,19 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
-__all__ = []
+from .class_graph import (
+    build_class_graph,
+    cosine_similarity_matrix,
+    knn_graph,
+    mst_graph,
+    normalize_adjacency,
+)
+from .gradient_reversal import (
+    GradientReversal,
+    GradientReversalLayer,
+    gradient_reversal,
+)
+
+__all__ = [
+    'GradientReversal', 'GradientReversalLayer', 'gradient_reversal',
+    'build_class_graph', 'cosine_similarity_matrix', 'knn_graph',
+    'mst_graph', 'normalize_adjacency'
+]

@@ -1,0 +1,121 @@
+# Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+"""Heads that map class vectors (word vectors etc.) to class prototypes in
+the shared latent space."""
+from typing import Optional
+
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModule
+
+from sketret.registry import MODELS
+
+from ..utils import build_class_graph, normalize_adjacency
+
+
+def _check_class_vectors(vectors: torch.Tensor, in_dim: int,
+                         owner: str) -> None:
+    if vectors.dim() != 2 or vectors.shape[1] != in_dim:
+        raise ValueError(
+            f'{owner} expects class vectors of shape (C, {in_dim}), got '
+            f'{tuple(vectors.shape)}; the class-vector file and the head '
+            'in_dim must agree')
+
+
+@MODELS.register_module()
+class TopologyPreservingProjector(BaseModule):
+    """A 2-layer GCN over a class graph: class vectors → class prototypes.
+
+    ``P = Â · ReLU(Â · W · H1) · H2`` where ``Â = D^-1/2 (A + I) D^-1/2`` and
+    ``A`` is a graph over the given classes built from the cosine similarity
+    of their vectors (kNN, symmetrised; or a minimum spanning tree). The
+    graph is built for whatever classes are passed to :meth:`forward`, so the
+    head can embed unseen classes too (for analysis).
+
+    Args:
+        in_dim (int): Class vector size (300 for word2vec). Defaults to 300.
+        hidden_dim (int): GCN hidden size. Defaults to 512.
+        out_dim (int): Prototype size, the latent size D. Defaults to 128.
+        graph (dict): ``dict(type='knn', k=5)`` (default; k=5 chosen by
+            sketret) or ``dict(type='mst')`` (needs scipy).
+        self_loops (bool): Use ``A + I``. Defaults to True.
+        init_cfg (dict, optional): mmengine init config.
+
+    Examples:
+        >>> head = TopologyPreservingProjector(in_dim=4, hidden_dim=8,
+        ...                                    out_dim=3)
+        >>> head(torch.randn(6, 4)).shape
+        torch.Size([6, 3])
+    """
+
+    def __init__(self,
+                 in_dim: int = 300,
+                 hidden_dim: int = 512,
+                 out_dim: int = 128,
+                 graph: dict = dict(type='knn', k=5),
+                 self_loops: bool = True,
+                 init_cfg: Optional[dict] = None):
+        super().__init__(init_cfg=init_cfg)
+        self.in_dim = in_dim
+        self.out_dim = out_dim
+        self.graph = dict(graph)
+        self.self_loops = self_loops
+        # Fail on a bad graph config now rather than at the first iteration.
+        build_class_graph(torch.eye(3), self.graph)
+        self.gc1 = nn.Linear(in_dim, hidden_dim)
+        self.gc2 = nn.Linear(hidden_dim, out_dim)
+        self.act = nn.ReLU(inplace=True)
+        self._cache = None  # (class vectors, normalised adjacency)
+
+    def normalized_adjacency(self,
+                             class_vectors: torch.Tensor) -> torch.Tensor:
+        """``(C, C)`` normalised adjacency ``Â`` of the class graph (cached
+        while the class vectors stay the same)."""
+        vectors = class_vectors.detach()
+        if self._cache is not None:
+            cached_vectors, cached_adj = self._cache
+            if (cached_vectors.shape == vectors.shape
+                    and cached_vectors.device == vectors.device
+                    and cached_adj.dtype == vectors.dtype
+                    and torch.equal(cached_vectors, vectors)):
+                return cached_adj
+        adj = normalize_adjacency(
+            build_class_graph(vectors, self.graph), self.self_loops)
+        self._cache = (vectors.clone(), adj)
+        return adj
+
+    def forward(self, class_vectors: torch.Tensor) -> torch.Tensor:
+        """Args:
+            class_vectors (Tensor): ``(C, in_dim)``.
+
+        Returns:
+            Tensor: ``(C, out_dim)`` prototypes, one per class.
+        """
+        _check_class_vectors(class_vectors, self.in_dim, type(self).__name__)
+        adj = self.normalized_adjacency(class_vectors)
+        h = self.act(adj @ self.gc1(class_vectors))
+        return adj @ self.gc2(h)
+
+
+@MODELS.register_module()
+class LinearPrototypeHead(BaseModule):
+    """The "no GCN" ablation: a linear map of each class vector, no graph.
+
+    Args:
+        in_dim (int): Class vector size. Defaults to 300.
+        out_dim (int): Prototype size D. Defaults to 128.
+        init_cfg (dict, optional): mmengine init config.
+    """
+
+    def __init__(self,
+                 in_dim: int = 300,
+                 out_dim: int = 128,
+                 init_cfg: Optional[dict] = None):
+        super().__init__(init_cfg=init_cfg)
+        self.in_dim = in_dim
+        self.out_dim = out_dim
+        self.fc = nn.Linear(in_dim, out_dim)
+
+    def forward(self, class_vectors: torch.Tensor) -> torch.Tensor:
+        """``(C, in_dim)`` class vectors → ``(C, out_dim)`` prototypes."""
+        _check_class_vectors(class_vectors, self.in_dim, type(self).__name__)
+        return self.fc(class_vectors)

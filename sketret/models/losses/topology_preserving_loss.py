@@ -1,0 +1,105 @@
+# Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+"""Prototype classification plus semantic topology preservation."""
+from typing import Dict
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from sketret.registry import MODELS
+
+from ..utils import cosine_similarity_matrix
+from .utils import check_non_negative, check_positive
+
+
+@MODELS.register_module()
+class TopologyPreservingLoss(nn.Module):
+    """Class-discriminative projection loss of BDA-SketRet.
+
+    (a) ``loss_proj``: for each modality, cross-entropy of
+    ``cos(z, P_c) / τ`` over the class prototypes ``P`` (``(C, D)``), the
+    two modalities' means averaged (samples with label -1 are ignored);
+
+    (b) ``loss_topo = topo_weight · ‖S(P) − S(W)‖²_F / C²`` with ``S`` the
+    pairwise cosine similarity and ``W`` the class vectors (``(C, D_w)``):
+    the prototypes keep the semantic neighbourhoods of the class vectors.
+    The division by ``C²`` (a mean over class pairs, so that the term does
+    not grow with the number of classes) is a default chosen by sketret.
+
+    Both terms are multiplied by ``loss_weight``. ``proj_acc`` (not a loss)
+    logs the prototype-classification accuracy.
+
+    Args:
+        temperature (float): τ > 0. Defaults to 0.1 (default chosen by
+            sketret).
+        topo_weight (float): λ_topo ≥ 0. Defaults to 1.0 (default chosen by
+            sketret).
+        loss_weight (float): Weight ≥ 0 of both terms. Defaults to 1.0.
+    """
+
+    def __init__(self,
+                 temperature: float = 0.1,
+                 topo_weight: float = 1.0,
+                 loss_weight: float = 1.0):
+        super().__init__()
+        owner = type(self).__name__
+        self.temperature = check_positive(temperature, 'temperature', owner)
+        self.topo_weight = check_non_negative(topo_weight, 'topo_weight',
+                                              owner)
+        self.loss_weight = check_non_negative(loss_weight, 'loss_weight',
+                                              owner)
+
+    def prototype_logits(self, z: torch.Tensor,
+                         prototypes: torch.Tensor) -> torch.Tensor:
+        """``(N, D)`` embeddings, ``(C, D)`` prototypes → ``(N, C)``
+        ``cos / τ``."""
+        return (F.normalize(z, dim=1) @ F.normalize(prototypes, dim=1).t()
+                ) / self.temperature
+
+    def forward(self, z_sketch: torch.Tensor, labels_sketch: torch.Tensor,
+                z_photo: torch.Tensor, labels_photo: torch.Tensor,
+                prototypes: torch.Tensor,
+                class_vectors: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """Args:
+            z_sketch (Tensor): ``(Ns, D)`` sketch embeddings.
+            labels_sketch (Tensor): ``(Ns, )`` labels in ``[0, C)`` (or -1).
+            z_photo (Tensor): ``(Np, D)`` photo embeddings.
+            labels_photo (Tensor): ``(Np, )`` labels.
+            prototypes (Tensor): ``(C, D)`` class prototypes.
+            class_vectors (Tensor): ``(C, D_w)`` class vectors.
+
+        Returns:
+            dict[str, Tensor]: ``loss_proj``, ``loss_topo``, ``proj_acc``.
+        """
+        num_classes = prototypes.shape[0]
+        if class_vectors.shape[0] != num_classes:
+            raise ValueError(
+                f'{type(self).__name__}: {num_classes} prototypes but '
+                f'{class_vectors.shape[0]} class vectors')
+        ce_terms, correct, counted = [], 0, 0
+        for z, labels in ((z_sketch, labels_sketch), (z_photo, labels_photo)):
+            labels = labels.reshape(-1).long()
+            valid = labels >= 0
+            if not bool(valid.any()):
+                continue
+            if int(labels.max()) >= num_classes:
+                raise ValueError(
+                    f'{type(self).__name__}: label {int(labels.max())} but '
+                    f'only {num_classes} classes')
+            logits = self.prototype_logits(z[valid], prototypes)
+            ce_terms.append(F.cross_entropy(logits, labels[valid]))
+            correct += int((logits.argmax(1) == labels[valid]).sum())
+            counted += int(valid.sum())
+        if ce_terms:
+            loss_proj = torch.stack(ce_terms).mean()
+        else:
+            loss_proj = (z_sketch.sum() + z_photo.sum() +
+                         prototypes.sum()) * 0.0
+        diff = cosine_similarity_matrix(prototypes) - \
+            cosine_similarity_matrix(class_vectors.to(prototypes.dtype))
+        loss_topo = diff.pow(2).sum() / float(num_classes**2)
+        return {
+            'loss_proj': self.loss_weight * loss_proj,
+            'loss_topo': self.loss_weight * self.topo_weight * loss_topo,
+            'proj_acc': prototypes.new_tensor(correct / max(counted, 1)),
+        }

@@ -1,0 +1,532 @@
+# Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+"""BDA-SketRet: bi-level domain adaptation for zero-shot SBIR."""
+import copy
+import logging
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.logging import print_log
+from mmengine.model import BaseModel
+
+from sketret.registry import CLASS_SEMANTICS, MODELS
+
+from ..backbones.two_stream import MODALITIES, check_modality
+from ..necks.spatial_discriminator import last_map
+
+ForwardResults = Union[Dict[str, torch.Tensor], list, torch.Tensor]
+
+
+def _with_default(cfg: dict, key: str, value) -> dict:
+    cfg = copy.deepcopy(dict(cfg))
+    if cfg.get(key) is None:
+        cfg[key] = value
+    return cfg
+
+
+@MODELS.register_module()
+class BDASketRet(BaseModel):
+    """BDA-SketRet retriever (Chaudhuri et al., Neurocomputing 2022).
+
+    Sketches and photos go through their own backbone (a
+    :class:`~sketret.models.TwoStreamBackbone`) to conv maps, then through a
+    per-modality :class:`~sketret.models.StochasticEncoder` to Gaussian
+    embeddings ``q(z|x) = N(μ, σ²)``. Training aligns the two modalities at
+    two levels and makes the latent space class-discriminative:
+
+    - spatial level: a :class:`~sketret.models.SpatialDomainDiscriminator`
+      on the last conv maps with a cross-entropy adversarial loss
+      (``loss_adv``, and ``loss_adv_gen`` in ``'minmax'`` mode);
+    - semantic level: :class:`~sketret.models.SymmetricIBLoss` between
+      same-class sketch/photo pairs (``loss_ib_*``);
+    - semantic projection: a head (by default the GCN
+      :class:`~sketret.models.TopologyPreservingProjector`) maps the
+      training classes' vectors to prototypes, and
+      :class:`~sketret.models.TopologyPreservingLoss` classifies z against
+      them (``loss_proj``) and keeps their topology (``loss_topo``).
+
+    ``L = L_proj + λ_adv·L_adv + λ_ib·L_SIB + λ_topo·L_topo``; each λ is the
+    ``loss_weight`` (or ``topo_weight``) of its loss config. Retrieval uses
+    the L2-normalised μ.
+
+    Min-max variant (discriminator ``mode='minmax'``): in one optimiser step
+    the discriminator is trained on detached maps with the true labels
+    (``loss_adv``) and the backbones are trained to fool it with flipped
+    labels through the discriminator with its parameters frozen
+    (``loss_adv_gen``, the "flipped-label generator loss"; both weighted by
+    the adversarial ``loss_weight``).
+
+    Data: ``forward`` gets ``inputs`` ``(B, 3, H, W)`` (from
+    :class:`~sketret.models.SBIRDataPreprocessor`) and ``data_samples``
+    whose ``modality`` is ``'sketch'`` or ``'photo'`` and, for ``'loss'``,
+    whose ``gt_label`` indexes the classes given to
+    :meth:`set_train_classes`. A batch may mix both modalities in any order.
+
+    Args:
+        backbone (dict): A :class:`~sketret.models.TwoStreamBackbone` config.
+        encoder (dict): A :class:`~sketret.models.StochasticEncoder` config;
+            ``in_channels`` defaults to the backbone's channels.
+        head (dict, optional): Class-vector → prototype head
+            (``TopologyPreservingProjector`` or ``LinearPrototypeHead``);
+            ``out_dim`` defaults to the encoder's ``embed_dim``. None: no
+            semantic projection (then ``proj_loss`` is unused and
+            ``ib_loss`` must be set).
+        spatial_discriminator (dict, optional): Discriminator config
+            (``in_channels`` defaults to the backbone's channels). None
+            switches the spatial level off (``adv_loss`` is then unused).
+        adv_loss (dict, optional): ``DomainAdversarialLoss`` config.
+        ib_loss (dict, optional): ``SymmetricIBLoss`` config; None switches
+            the semantic level off.
+        proj_loss (dict, optional): ``TopologyPreservingLoss`` config.
+        semantics (dict | callable, optional): A class-vector provider
+            config, built lazily from ``sketret.registry.CLASS_SEMANTICS``
+            when :meth:`set_train_classes` gets no vectors, or a provider
+            object itself (``provider(class_names) -> (C, D_w) array``).
+        share_encoder (bool): One encoder for both modalities. Defaults to
+            False.
+        progressive (dict, optional): ``dict(semantic_start_iter=N)``: the
+            semantic losses (``loss_proj``, ``loss_topo``, ``loss_ib_*``) are
+            multiplied by 0 before iteration N, and the IB β warm-up starts
+            at N. Defaults to None (joint training; "progressive" is not
+            defined in what we could read of the paper: default chosen by
+            sketret).
+        data_preprocessor (dict, optional): Defaults to
+            ``dict(type='SBIRDataPreprocessor')``.
+        init_cfg (dict, optional): mmengine init config.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 encoder: dict,
+                 head: Optional[dict] = None,
+                 spatial_discriminator: Optional[dict] = None,
+                 adv_loss: Optional[dict] = None,
+                 ib_loss: Optional[dict] = None,
+                 proj_loss: Optional[dict] = None,
+                 semantics: Optional[dict] = None,
+                 share_encoder: bool = False,
+                 progressive: Optional[dict] = None,
+                 data_preprocessor: Optional[Union[dict, nn.Module]] = None,
+                 init_cfg: Optional[dict] = None):
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='SBIRDataPreprocessor')
+        if isinstance(data_preprocessor, dict):
+            data_preprocessor = MODELS.build(data_preprocessor)
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+
+        self.backbone = MODELS.build(backbone)
+        channels = getattr(self.backbone, 'out_channels', None)
+        if not isinstance(channels, int):
+            raise TypeError(
+                'BDASketRet: the backbone must be a two-stream backbone '
+                '(forward(x, modality)) with an int `out_channels`, e.g. '
+                "dict(type='TwoStreamBackbone', backbone=...); got "
+                f'{type(self.backbone).__name__}')
+
+        encoder = _with_default(encoder, 'in_channels', channels)
+        self.share_encoder = share_encoder
+        if share_encoder:
+            self.encoders = nn.ModuleDict(shared=MODELS.build(encoder))
+        else:
+            self.encoders = nn.ModuleDict(
+                {m: MODELS.build(copy.deepcopy(encoder))
+                 for m in MODALITIES})
+        embed_dim = self.get_encoder('sketch').embed_dim
+
+        if head is not None:
+            self.head = MODELS.build(_with_default(head, 'out_dim', embed_dim))
+            if self.head.out_dim != embed_dim:
+                raise ValueError(
+                    f'BDASketRet: head out_dim={self.head.out_dim} differs '
+                    f'from the encoder embed_dim={embed_dim}')
+            if proj_loss is None:
+                raise ValueError('BDASketRet: a head needs a proj_loss '
+                                 "(e.g. dict(type='TopologyPreservingLoss'))")
+            self.proj_loss = MODELS.build(proj_loss)
+        else:
+            self.head = None
+            self.proj_loss = None
+            if proj_loss is not None:
+                print_log('BDASketRet: head=None, so proj_loss is unused.',
+                          logger='current')
+
+        if spatial_discriminator is not None:
+            self.spatial_discriminator = MODELS.build(
+                _with_default(spatial_discriminator, 'in_channels', channels))
+            if adv_loss is None:
+                raise ValueError(
+                    'BDASketRet: a spatial_discriminator needs an adv_loss '
+                    "(e.g. dict(type='DomainAdversarialLoss'))")
+            self.adv_loss = MODELS.build(adv_loss)
+        else:
+            self.spatial_discriminator = None
+            self.adv_loss = None
+            if adv_loss is not None:
+                print_log(
+                    'BDASketRet: spatial_discriminator=None, so adv_loss is '
+                    'unused (spatial-level ablation).',
+                    logger='current')
+
+        self.ib_loss = MODELS.build(ib_loss) if ib_loss is not None else None
+        if self.head is None and self.ib_loss is None:
+            raise ValueError(
+                'BDASketRet: with head=None and ib_loss=None no loss trains '
+                'the embedding; keep at least one of them')
+
+        if progressive is not None:
+            progressive = dict(progressive)
+            unknown = set(progressive) - {'semantic_start_iter'}
+            start = progressive.get('semantic_start_iter')
+            if unknown or not isinstance(start, int) or start < 0:
+                raise ValueError(
+                    'BDASketRet: progressive must be None or '
+                    'dict(semantic_start_iter=<int >= 0>), got '
+                    f'{progressive}')
+        self.progressive = progressive
+        if semantics is not None and not isinstance(semantics, dict) \
+                and not callable(semantics):
+            raise TypeError('BDASketRet: semantics must be a provider config '
+                            'dict or a callable provider(class_names), got '
+                            f'{type(semantics).__name__}')
+        if isinstance(semantics, dict):
+            self.semantics, self._provider = copy.deepcopy(semantics), None
+        else:
+            self.semantics, self._provider = None, semantics
+
+        self.train_class_names: Optional[List[str]] = None
+        self.register_buffer('class_vectors', None, persistent=False)
+        self.current_iter = 0
+        self.max_iters: Optional[int] = None
+        self._progress_set = False
+        self._warned_progress = False
+
+    # ------------------------------------------------------------------ #
+    # set-up
+    # ------------------------------------------------------------------ #
+    def get_encoder(self, modality: str) -> nn.Module:
+        """The stochastic encoder used for ``modality``."""
+        check_modality(modality)
+        return self.encoders['shared' if self.share_encoder else modality]
+
+    @property
+    def semantic_provider(self):
+        """The class-vector provider built from ``semantics`` (lazily)."""
+        if self._provider is None:
+            if self.semantics is None:
+                raise RuntimeError(
+                    'BDASketRet has no `semantics` provider config: pass the '
+                    'class vectors to set_train_classes(names, vectors) or '
+                    "set model.semantics=dict(type='NpzClassVectors', ...)")
+            self._provider = CLASS_SEMANTICS.build(self.semantics)
+        return self._provider
+
+    def lookup_class_vectors(self, class_names: Sequence[str]) -> np.ndarray:
+        """``(C, D_w)`` vectors of ``class_names`` from the provider (which
+        raises listing the classes it lacks)."""
+        return np.asarray(self.semantic_provider(list(class_names)))
+
+    def _check_class_vectors(self, vectors, num_classes: int) -> torch.Tensor:
+        vectors = torch.as_tensor(np.asarray(vectors) if not isinstance(
+            vectors, torch.Tensor) else vectors).float()
+        if vectors.dim() != 2 or vectors.shape[0] != num_classes:
+            raise ValueError(
+                f'BDASketRet: expected one class vector per class, i.e. '
+                f'shape ({num_classes}, D), got {tuple(vectors.shape)}')
+        in_dim = getattr(self.head, 'in_dim', None)
+        if in_dim is not None and vectors.shape[1] != in_dim:
+            raise ValueError(
+                f'BDASketRet: the class vectors are {vectors.shape[1]}-d but '
+                f'the head expects in_dim={in_dim}; use vectors of that size '
+                'or set model.head.in_dim')
+        if not bool(torch.isfinite(vectors).all()):
+            raise ValueError('BDASketRet: class vectors contain NaN or inf')
+        return vectors
+
+    def set_train_classes(self,
+                          class_names: Sequence[str],
+                          class_vectors=None) -> None:
+        """Set the training classes (the order of ``gt_label``).
+
+        Args:
+            class_names (Sequence[str]): The training dataset's
+                ``metainfo['classes']``.
+            class_vectors (array-like, optional): ``(C, D_w)`` vectors; when
+                None they are looked up in the ``semantics`` provider.
+
+        Raises:
+            ValueError: Wrong number or size of vectors.
+        """
+        names = [str(n) for n in class_names]
+        if not names:
+            raise ValueError('BDASketRet.set_train_classes: no classes')
+        if class_vectors is None and self.head is not None:
+            class_vectors = self.lookup_class_vectors(names)
+        if class_vectors is not None:
+            vectors = self._check_class_vectors(class_vectors, len(names))
+            device = next(self.parameters()).device
+            self.class_vectors = vectors.to(device)
+        else:
+            self.class_vectors = None
+        self.train_class_names = names
+
+    def set_progress(self, current_iter: int,
+                     max_iters: Optional[int] = None) -> None:
+        """Set the training progress used by the IB β warm-up and the
+        progressive schedule (called by ``GRLScheduleHook``)."""
+        self.current_iter = int(current_iter)
+        self.max_iters = None if max_iters is None else int(max_iters)
+        self._progress_set = True
+
+    @property
+    def semantic_active(self) -> bool:
+        """Whether the semantic losses are on at ``current_iter``."""
+        if self.progressive is None:
+            return True
+        return self.current_iter >= self.progressive['semantic_start_iter']
+
+    # ------------------------------------------------------------------ #
+    # features
+    # ------------------------------------------------------------------ #
+    def extract_feat(self, inputs: torch.Tensor,
+                     modality: str) -> torch.Tensor:
+        """``(B, 3, H, W)`` images of one modality → ``(B, D)`` μ (not
+        normalised)."""
+        maps = self.backbone(inputs, check_modality(modality))
+        return self.get_encoder(modality).encode(maps)[0]
+
+    @staticmethod
+    def _modalities(data_samples, batch_size: int) -> List[str]:
+        if data_samples is None:
+            raise ValueError(
+                'BDASketRet needs data_samples with a `modality` '
+                "('sketch'|'photo') for every input; for one modality call "
+                'extract_feat(inputs, modality)')
+        if len(data_samples) != batch_size:
+            raise ValueError(f'BDASketRet: {batch_size} inputs but '
+                             f'{len(data_samples)} data samples')
+        mods = []
+        for i, sample in enumerate(data_samples):
+            modality = sample.metainfo.get('modality') if hasattr(
+                sample, 'metainfo') else None
+            if modality not in MODALITIES:
+                raise ValueError(
+                    f'BDASketRet: data sample {i} has modality '
+                    f'{modality!r}; expected one of {MODALITIES}')
+            mods.append(modality)
+        return mods
+
+    @staticmethod
+    def _split(modalities: List[str]) -> Dict[str, List[int]]:
+        return {
+            m: [i for i, mm in enumerate(modalities) if mm == m]
+            for m in MODALITIES
+        }
+
+    def _extract_mixed(self, inputs: torch.Tensor,
+                       data_samples) -> torch.Tensor:
+        groups = self._split(self._modalities(data_samples, inputs.shape[0]))
+        feats = None
+        for modality, idx in groups.items():
+            if not idx:
+                continue
+            index = torch.as_tensor(idx, device=inputs.device)
+            mu = self.extract_feat(inputs[index], modality)
+            if feats is None:
+                feats = mu.new_zeros(inputs.shape[0], mu.shape[1])
+            feats[index] = mu
+        return feats
+
+    @torch.no_grad()
+    def embed_classes(self,
+                      class_names: Optional[Sequence[str]] = None,
+                      class_vectors=None) -> torch.Tensor:
+        """``(C, D)`` L2-normalised prototypes of any classes (seen or
+        unseen; for analysis). Defaults to the training classes."""
+        if self.head is None:
+            raise RuntimeError('BDASketRet.embed_classes needs a head')
+        if class_vectors is None:
+            if class_names is None:
+                if self.class_vectors is None:
+                    raise RuntimeError('no classes: call set_train_classes '
+                                       'or pass class_names')
+                vectors = self.class_vectors
+            else:
+                vectors = self._check_class_vectors(
+                    self.lookup_class_vectors(class_names), len(class_names))
+        else:
+            vectors = self._check_class_vectors(
+                class_vectors, len(class_vectors))
+        device = next(self.parameters()).device
+        return F.normalize(self.head(vectors.to(device)), dim=1)
+
+    # ------------------------------------------------------------------ #
+    # forward
+    # ------------------------------------------------------------------ #
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[list] = None,
+                mode: str = 'tensor') -> ForwardResults:
+        """Args:
+            inputs (Tensor): ``(B, 3, H, W)`` normalised images.
+            data_samples (list[SBIRDataSample], optional): One per input,
+                with ``modality`` (and ``gt_label`` for ``'loss'``).
+            mode (str): ``'tensor'`` → ``(B, D)`` μ (not normalised);
+                ``'loss'`` → dict of loss terms and diagnostics;
+                ``'predict'`` → the data samples with ``feature`` (``(D, )``,
+                L2-normalised μ) set.
+        """
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self._extract_mixed(inputs, data_samples)
+        raise ValueError(f'BDASketRet: invalid mode {mode!r}; use '
+                         "'tensor', 'loss' or 'predict'")
+
+    def predict(self, inputs: torch.Tensor, data_samples: list) -> list:
+        """Set ``feature`` (``(D, )``, unit norm) on every data sample."""
+        feats = F.normalize(self._extract_mixed(inputs, data_samples), dim=1)
+        for sample, feat in zip(data_samples, feats):
+            sample.set_feature(feat.detach())
+        return data_samples
+
+    def _labels(self, data_samples: list,
+                device: torch.device) -> torch.Tensor:
+        labels = []
+        for i, sample in enumerate(data_samples):
+            label = sample.metainfo.get('gt_label', None)
+            if label is None:
+                raise ValueError(
+                    f'BDASketRet: data sample {i} has no gt_label')
+            labels.append(int(label))
+        labels = torch.as_tensor(labels, dtype=torch.long, device=device)
+        num_classes = len(self.train_class_names)
+        bad = labels[(labels >= num_classes) | (labels < -1)]
+        if bad.numel():
+            raise ValueError(
+                f'BDASketRet: gt_label {int(bad[0])} is outside the '
+                f'{num_classes} training classes given to set_train_classes')
+        return labels
+
+    def _check_ready(self) -> None:
+        if self.train_class_names is None or (self.head is not None
+                                              and self.class_vectors is None):
+            raise RuntimeError(
+                'BDASketRet: the training classes are not set. Call '
+                'model.set_train_classes(class_names[, class_vectors]) '
+                'before training; in a config, add '
+                "custom_hooks=[dict(type='ClassSemanticsHook')], which reads "
+                "train_dataloader.dataset.metainfo['classes'].")
+        if self.training and not self._progress_set \
+                and not self._warned_progress:
+            self._warned_progress = True
+            print_log(
+                'BDASketRet: set_progress() was never called, so the IB '
+                'beta warm-up and the progressive schedule stay at '
+                "iteration 0; add custom_hooks=[dict(type='GRLScheduleHook')]",
+                logger='current',
+                level=logging.WARNING)
+
+    def _adversarial(self, maps: Dict[str, torch.Tensor]
+                     ) -> Dict[str, torch.Tensor]:
+        disc = self.spatial_discriminator
+        sketch, photo = maps['sketch'], maps['photo']
+        losses: Dict[str, torch.Tensor] = {}
+        if sketch is None or photo is None:
+            # One modality only: nothing to discriminate.
+            any_map = sketch if sketch is not None else photo
+            zero = any_map.sum() * 0.0 + sum(
+                p.sum() * 0.0 for p in disc.parameters())
+            losses['loss_adv'] = zero
+            if disc.mode == 'minmax':
+                losses['loss_adv_gen'] = zero.clone()
+            losses['disc_acc'] = zero.detach()
+            if disc.mode == 'grl':
+                losses['grl_coeff'] = zero.new_tensor(disc.grl.coeff)
+            return losses
+        x = torch.cat([sketch, photo])
+        target = torch.cat([sketch.new_ones(sketch.shape[0]),
+                            photo.new_zeros(photo.shape[0])])
+        if disc.mode == 'grl':
+            logits = disc(x)
+            losses.update(self.adv_loss(logits, target))
+        else:
+            logits = disc(x.detach())
+            losses.update(self.adv_loss(logits, target))
+            params = [p for p in disc.parameters() if p.requires_grad]
+            for p in params:
+                p.requires_grad_(False)
+            try:
+                gen = self.adv_loss(disc(x), 1.0 - target)
+            finally:
+                for p in params:
+                    p.requires_grad_(True)
+            losses['loss_adv_gen'] = next(iter(gen.values()))
+        losses['disc_acc'] = ((logits.detach() > 0).float() ==
+                              target).float().mean()
+        if disc.mode == 'grl':
+            losses['grl_coeff'] = logits.new_tensor(disc.grl.coeff)
+        return losses
+
+    def loss(self, inputs: torch.Tensor,
+             data_samples: list) -> Dict[str, torch.Tensor]:
+        """Compute every loss term of a mixed sketch/photo batch.
+
+        Returns:
+            dict[str, Tensor]: ``loss_proj``, ``loss_topo`` (with a head),
+            ``loss_adv`` [+ ``loss_adv_gen``] (with a discriminator),
+            ``loss_ib_*`` (with an IB loss), and diagnostics that are
+            logged but not optimised: ``disc_acc``, ``grl_coeff``,
+            ``proj_acc``, ``ib_beta``, ``ib_mi_lb``, ``semantic_on``.
+        """
+        self._check_ready()
+        groups = self._split(self._modalities(data_samples, inputs.shape[0]))
+        labels = self._labels(data_samples, inputs.device)
+
+        maps: Dict[str, Optional[torch.Tensor]] = {}
+        enc: Dict[str, Tuple[torch.Tensor, ...]] = {}
+        lab: Dict[str, torch.Tensor] = {}
+        for modality, idx in groups.items():
+            index = torch.as_tensor(idx, dtype=torch.long,
+                                    device=inputs.device)
+            lab[modality] = labels[index]
+            if idx:
+                feat = last_map(self.backbone(inputs[index], modality))
+                maps[modality] = feat
+                enc[modality] = self.get_encoder(modality)(feat)
+            else:
+                maps[modality] = None
+                dim = self.get_encoder(modality).embed_dim
+                empty = inputs.new_zeros(0, dim)
+                enc[modality] = (empty, empty, empty)
+
+        losses: Dict[str, torch.Tensor] = {}
+        semantic_scale = 1.0 if self.semantic_active else 0.0
+        (z_s, mu_s, logvar_s), (z_p, mu_p, logvar_p) = (enc['sketch'],
+                                                        enc['photo'])
+        if self.head is not None:
+            prototypes = self.head(self.class_vectors)
+            terms = self.proj_loss(z_s, lab['sketch'], z_p, lab['photo'],
+                                   prototypes, self.class_vectors)
+            for key, value in terms.items():
+                losses[key] = value * semantic_scale if 'loss' in key \
+                    else value
+        if self.spatial_discriminator is not None:
+            losses.update(self._adversarial(maps))
+        if self.ib_loss is not None:
+            ib_iter = self.current_iter
+            if self.progressive is not None:
+                ib_iter -= self.progressive['semantic_start_iter']
+            terms = self.ib_loss(
+                mu_s, logvar_s, z_s, lab['sketch'], mu_p, logvar_p, z_p,
+                lab['photo'], current_iter=max(ib_iter, 0))
+            for key, value in terms.items():
+                losses[key] = value * semantic_scale if 'loss' in key \
+                    else value
+        if self.progressive is not None:
+            losses['semantic_on'] = inputs.new_tensor(semantic_scale)
+        return losses
