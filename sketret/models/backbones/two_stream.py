@@ -49,7 +49,7 @@ class TwoStreamBackbone(BaseModule):
     Args:
         backbone (dict): Config of one backbone.
         share_backbone (bool): One backbone for both modalities. Defaults to
-            False (method.md: unshared).
+            False (default chosen by sketret).
         out_channels (int, optional): Expected channels of the last returned
             map. The channels are always found with one forward pass of a
             ``(1, 3, probe_size, probe_size)`` zero image in eval mode (which

@@ -25,8 +25,9 @@ def last_map(x: Union[torch.Tensor, Sequence[torch.Tensor]]) -> torch.Tensor:
 class SpatialDomainDiscriminator(BaseModule):
     """Predicts whether a conv feature map comes from a sketch or a photo.
 
-    Layout (method.md; channel sizes, kernel, stride and LeakyReLU slope
-    are defaults chosen by sketret)::
+    Layout (the whole layout, channel sizes, kernel, stride and LeakyReLU
+    slope are defaults chosen by sketret; the paper's abstract states only a
+    cross-entropy adversarial loss on the spatial feature maps)::
 
         [GRL] -> conv3x3(C->256, s2)-BN-LeakyReLU
               -> conv3x3(256->128, s2)-BN-LeakyReLU -> GAP -> Linear(128->1)

@@ -129,7 +129,7 @@ class BDASketRet(BaseModel):
         encoder = _with_default(encoder, 'in_channels', channels)
         self.share_encoder = share_encoder
         if share_encoder:
-            self.encoders = nn.ModuleDict(shared=MODELS.build(encoder))
+            self.encoders = nn.ModuleDict({'shared': MODELS.build(encoder)})
         else:
             self.encoders = nn.ModuleDict(
                 {m: MODELS.build(copy.deepcopy(encoder))
