@@ -5,6 +5,10 @@ from .hooks import (
     grl_lambda,
     set_grl_coeff,
 )
+from .optimizers import CPUAutocastOptimWrapper
+from .runners import SketRetRunner, state_dict_mismatch
 
-__all__ = ['GRLScheduleHook', 'ClassSemanticsHook', 'grl_lambda',
-           'set_grl_coeff']
+__all__ = [
+    'GRLScheduleHook', 'ClassSemanticsHook', 'grl_lambda', 'set_grl_coeff',
+    'CPUAutocastOptimWrapper', 'SketRetRunner', 'state_dict_mismatch'
+]
