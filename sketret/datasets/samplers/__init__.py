@@ -1,2 +1,7 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
-__all__ = []
+from .class_balanced_pair_sampler import (
+    ClassBalancedPairBatchSampler,
+    ClassBalancedPairSampler,
+)
+
+__all__ = ['ClassBalancedPairSampler', 'ClassBalancedPairBatchSampler']

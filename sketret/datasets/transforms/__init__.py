@@ -1,2 +1,8 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
-__all__ = []
+from .formatting import PackSBIRInputs
+from .loading import LoadSBIRImage
+from .sketch_augment import RandomSketchAffine, StrokeWidth
+
+__all__ = [
+    'LoadSBIRImage', 'StrokeWidth', 'RandomSketchAffine', 'PackSBIRInputs'
+]
