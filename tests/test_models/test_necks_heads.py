@@ -1,6 +1,9 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+import logging
+
 import pytest
 import torch
+from mmengine.logging import MMLogger
 
 from sketret.models import (
     LinearPrototypeHead,
@@ -85,3 +88,25 @@ def test_linear_prototype_head():
     assert torch.allclose(head(vec), head.fc(vec))
     with pytest.raises(ValueError, match='in_dim'):
         head(torch.randn(5, 4))
+
+
+def test_projector_complete_graph_collapses_and_is_reported():
+    head = TopologyPreservingProjector(in_dim=3, hidden_dim=4, out_dim=2,
+                                       graph=dict(type='knn', k=5))
+    vec = torch.randn(4, 3)
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(handler)
+    try:
+        out = head(vec)
+    finally:
+        logger.removeHandler(handler)
+    assert any('complete' in r.getMessage() for r in records)
+    # complete graph with self-loops: A_hat = 1/C everywhere
+    assert torch.allclose(out, out[:1].expand(4, 2), atol=1e-6)
+    small = TopologyPreservingProjector(in_dim=3, hidden_dim=4, out_dim=2,
+                                        graph=dict(type='knn', k=1))
+    out = small(torch.eye(3)[[0, 0, 1, 2]] + 0.1 * torch.arange(4.)[:, None])
+    assert not torch.allclose(out[0], out[3], atol=1e-4)

@@ -14,9 +14,9 @@ model = dict(
         # ImageNet mean/std (0-255 scale), one for both modalities
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
-        # images loaded as BGR (mmcv's default) become RGB, as the
-        # pretrained weights expect
-        to_rgb=True),
+        # sketret's loaders give RGB already (LoadSBIRImage color_order
+        # 'rgb'); set True for a BGR pipeline (e.g. mmcv's LoadImageFromFile)
+        to_rgb=False),
     backbone=dict(
         type='TwoStreamBackbone',
         # one backbone per modality (default chosen by sketret)

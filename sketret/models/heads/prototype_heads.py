@@ -1,10 +1,12 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
 """Heads that map class vectors (word vectors etc.) to class prototypes in
 the shared latent space."""
+import logging
 from typing import Optional
 
 import torch
 import torch.nn as nn
+from mmengine.logging import print_log
 from mmengine.model import BaseModule
 
 from sketret.registry import MODELS
@@ -30,6 +32,10 @@ class TopologyPreservingProjector(BaseModule):
     of their vectors (kNN, symmetrised; or a minimum spanning tree). The
     graph is built for whatever classes are passed to :meth:`forward`, so the
     head can embed unseen classes too (for analysis).
+
+    With ``k >= C - 1`` the kNN graph is complete, ``Â`` is the constant
+    ``1/C`` matrix and every class gets the same prototype: use a smaller
+    ``k`` (or the MST graph) for few classes (a warning is logged).
 
     Args:
         in_dim (int): Class vector size (300 for word2vec). Defaults to 300.
@@ -78,8 +84,18 @@ class TopologyPreservingProjector(BaseModule):
                     and cached_adj.dtype == vectors.dtype
                     and torch.equal(cached_vectors, vectors)):
                 return cached_adj
-        adj = normalize_adjacency(
-            build_class_graph(vectors, self.graph), self.self_loops)
+        graph = build_class_graph(vectors, self.graph)
+        num = graph.shape[0]
+        if num > 2 and self.self_loops and bool(
+                (graph + torch.eye(num, device=graph.device) > 0).all()):
+            print_log(
+                f'TopologyPreservingProjector: the class graph over {num} '
+                f'classes is complete ({self.graph}), so the GCN gives every '
+                'class the same prototype; use a smaller k (k < C - 1) or '
+                "graph=dict(type='mst') for so few classes",
+                logger='current',
+                level=logging.WARNING)
+        adj = normalize_adjacency(graph, self.self_loops)
         self._cache = (vectors.clone(), adj)
         return adj
 
