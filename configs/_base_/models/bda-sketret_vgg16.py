@@ -1,3 +1,4 @@
+# Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
 # BDA-SketRet (Chaudhuri et al., Neurocomputing 2022) with two VGG-16
 # streams (mmpretrain.VGG): the paper-style configs. No weights are
 # downloaded: for ImageNet weights add to the inner backbone
