@@ -278,7 +278,8 @@ class BaseSBIRDataset(BaseDataset):
     def _folder_matcher(self, rel_dir: str) -> ClassNameMatcher:
         if rel_dir not in self._folder_cache:
             path = self._require_dir(rel_dir)
-            folders = sorted(e.name for e in os.scandir(path) if e.is_dir())
+            folders = sorted(e.name for e in os.scandir(path)
+                             if e.is_dir() and not e.name.startswith('.'))
             self._folder_cache[rel_dir] = ClassNameMatcher(folders)
         return self._folder_cache[rel_dir]
 

@@ -9,7 +9,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from conftest import write_classes, write_image, write_list
+from sbir_synth import write_classes, write_image, write_list
 
 from sketret.datasets import (
     QuickDrawExtended,

@@ -178,15 +178,16 @@ class ClassBalancedPairSampler(Sampler):
         for c in self.classes:
             idx = self._sketches[c]
             perm = rng.permutation(idx)
-            chunks = [perm[i:i + k] for i in range(0, len(perm), k)]
-            last = chunks[-1]
-            if len(last) < k:
-                others = perm[:len(perm) - len(last)]
-                if len(others) >= k - len(last):
-                    extra = rng.choice(others, k - len(last), replace=False)
+            chunks = [(perm[i:i + k], len(perm[i:i + k]))
+                      for i in range(0, len(perm), k)]
+            last, n_last = chunks[-1]
+            if n_last < k:
+                others = perm[:len(perm) - n_last]
+                if len(others) >= k - n_last:
+                    extra = rng.choice(others, k - n_last, replace=False)
                 else:
-                    extra = rng.choice(idx, k - len(last), replace=True)
-                chunks[-1] = np.concatenate([last, extra])
+                    extra = rng.choice(idx, k - n_last, replace=True)
+                chunks[-1] = (np.concatenate([last, extra]), n_last)
             slots[c] = chunks
         return slots
 
@@ -228,14 +229,16 @@ class ClassBalancedPairSampler(Sampler):
                                  replace=True).tolist()
 
     def epoch_plan(self, epoch: Optional[int] = None
-                   ) -> List[List[Tuple[int, np.ndarray, np.ndarray, bool]]]:
+                   ) -> List[List[Tuple[int, np.ndarray, np.ndarray, int]]]:
         """The global batches of an epoch (all ranks, in rank-interleaved
-        order).
+        order: rank ``r`` yields ``plan[r::world_size]``).
 
         Returns:
             list: one list per batch of ``(class label, sketch indices (k,),
-            photo indices (p,), is_primary)``; ``is_primary`` is False for
-            fill slots.
+            photo indices (p,), num_primary)``: the first ``num_primary``
+            sketches of the slot are its primary sketches (each sketch is
+            primary exactly once per epoch), the others complete the slot
+            (0 for fill slots).
         """
         epoch = self.epoch if epoch is None else int(epoch)
         rng = np.random.default_rng([self.seed, epoch])
@@ -268,11 +271,11 @@ class ClassBalancedPairSampler(Sampler):
                 c, primary = members[j]
                 if primary:
                     remaining[c] -= 1
-                    sk = slots[c][remaining[c]]
+                    sk, n_new = slots[c][remaining[c]]
                 else:
-                    sk = self._fill_slot(rng, c)
+                    sk, n_new = self._fill_slot(rng, c), 0
                 batch.append((c, np.asarray(sk, dtype=np.int64),
-                              self._take_photos(rng, c, streams), primary))
+                              self._take_photos(rng, c, streams), n_new))
             plan.append(batch)
         assert not any(remaining.values()), 'internal error: slots left'
         order = rng.permutation(len(plan))
