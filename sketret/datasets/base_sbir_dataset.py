@@ -66,7 +66,9 @@ class BaseSBIRDataset(BaseDataset):
     Each entry of the data list is
     ``dict(img_path, gt_label, class_name, modality, is_seen)``
     (``is_seen`` None unless ``generalized``); mmengine adds ``sample_idx``.
-    Sketches come first, then photos, each sorted by (label, path).
+    Order: all sketches, then all photos; within a modality the samples of
+    the subset's own classes, then (generalized) the added seen-class
+    samples, each sorted by (label, relative path); distractors last.
 
     Corrupt or missing image files: with ``on_corrupt='error'`` (default)
     reading one raises an error that names the file. With
@@ -92,7 +94,7 @@ class BaseSBIRDataset(BaseDataset):
             held-out list exists. Defaults to 0.1 (default chosen by
             sketret).
         split_seed (int): Seed of the held-out and generalized selections.
-            Defaults to 0.
+            Defaults to 0 (default chosen by sketret).
         generalized_ratio (float): Seen-class test samples added per
             modality, as a fraction of the unseen test samples. Defaults to
             0.2 (the GZS-SBIR protocol).
