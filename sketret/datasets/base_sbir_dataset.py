@@ -427,7 +427,14 @@ class BaseSBIRDataset(BaseDataset):
 
     def filter_data(self) -> List[dict]:
         """The optional ``verify_files`` pass (see class doc)."""
-        data_list = super().filter_data()
+        data_list = self._verify(super().filter_data())
+        if self._indices is None:  # cache labels before serialisation
+            self._groups_cache = (
+                np.array([d['gt_label'] for d in data_list], dtype=np.int64),
+                np.array([d['modality'] for d in data_list], dtype=str))
+        return data_list
+
+    def _verify(self, data_list: List[dict]) -> List[dict]:
         if not self.verify_files:
             return data_list
         keep, bad = [], []
