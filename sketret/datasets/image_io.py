@@ -14,7 +14,7 @@ from PIL import Image, ImageOps
 
 __all__ = [
     'IMG_EXTENSIONS', 'CorruptImageError', 'read_sbir_image',
-    'is_image_file', 'DEFAULT_MAX_PIXELS'
+    'is_image_file', 'DEFAULT_MAX_PIXELS', 'pil_to_sbir_array'
 ]
 
 #: File extensions read as images when scanning a folder tree (lower-case).
@@ -70,6 +70,29 @@ def _to_uint8_gray(img: Image.Image) -> np.ndarray:
     return np.asarray(img.convert('L'), dtype=np.uint8)
 
 
+def pil_to_sbir_array(img: Image.Image,
+                      modality: str,
+                      color_order: str = 'rgb') -> np.ndarray:
+    """Convert a decoded PIL image to sketret's ``(H, W, 3)`` uint8 array.
+
+    Sketches become grey (transparency over white) replicated to 3 channels;
+    photos RGB (or BGR). Used for files (:func:`read_sbir_image`) and for
+    images that never were files (a drawing canvas, an upload).
+    """
+    if modality not in ('sketch', 'photo'):
+        raise ValueError(
+            f"modality must be 'sketch' or 'photo', got {modality!r}")
+    img = _flatten_alpha(img)
+    if modality == 'sketch':
+        grey = _to_uint8_gray(img)
+        out = np.repeat(grey[:, :, None], 3, axis=2)
+    else:
+        out = np.asarray(img.convert('RGB'), dtype=np.uint8)
+        if color_order == 'bgr':
+            out = out[:, :, ::-1]
+    return np.ascontiguousarray(out)
+
+
 def read_sbir_image(path: str,
                     modality: str,
                     color_order: str = 'rgb',
@@ -119,18 +142,11 @@ def read_sbir_image(path: str,
                 img.load()
                 if modality == 'photo':
                     img = ImageOps.exif_transpose(img)
-                img = _flatten_alpha(img)
-                if modality == 'sketch':
-                    grey = _to_uint8_gray(img)
-                    out = np.repeat(grey[:, :, None], 3, axis=2)
-                else:
-                    out = np.asarray(img.convert('RGB'), dtype=np.uint8)
-                    if color_order == 'bgr':
-                        out = out[:, :, ::-1]
+                out = pil_to_sbir_array(img, modality, color_order)
     except CorruptImageError:
         raise
     except Image.DecompressionBombError as e:
         raise CorruptImageError(path, f'decompression bomb: {e}') from e
     except (OSError, SyntaxError, ValueError, TypeError, EOFError) as e:
         raise CorruptImageError(path, f'{type(e).__name__}: {e}') from e
-    return np.ascontiguousarray(out)
+    return out
