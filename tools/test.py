@@ -106,13 +106,14 @@ def main(argv=None):
         build_runner,
         load_checkpoint_strict,
         metrics_to_json,
+        run_or_exit,
     )
     runner = build_runner(cfg)
     try:
         load_checkpoint_strict(runner, args.checkpoint, args.config)
     except (RuntimeError, ValueError) as err:
         sys.exit(f'tools/test.py: error: {err}')
-    metrics = runner.test()
+    metrics = run_or_exit(runner.test, 'tools/test.py')
 
     if args.out and is_main_process():
         with open(args.out, 'w', encoding='utf-8') as f:

@@ -138,9 +138,9 @@ def main(argv=None):
         msg = err.args[0] if isinstance(err, KeyError) else err
         sys.exit(f'tools/train.py: error: {msg}')
 
-    from sketret.apis.runner_utils import build_runner
+    from sketret.apis.runner_utils import build_runner, run_or_exit
     runner = build_runner(cfg)
-    runner.train()
+    run_or_exit(runner.train, 'tools/train.py')
 
 
 if __name__ == '__main__':

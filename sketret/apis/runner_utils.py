@@ -72,3 +72,17 @@ def metrics_to_json(metrics: dict) -> dict:
     elif presets:
         out['presets'] = sorted(presets)
     return out
+
+
+def run_or_exit(fn, tool: str):
+    """Run ``fn()``; a user error (data not found, class vectors missing,
+    checkpoint/config mismatch) ends the tool with its message, no
+    traceback."""
+    import sys
+
+    from sketret.datasets import DatasetNotFoundError, MissingClassVectorsError
+    try:
+        return fn()
+    except (DatasetNotFoundError, MissingClassVectorsError) as err:
+        msg = err.args[0] if isinstance(err, KeyError) else err
+        sys.exit(f'{tool}: error: {msg}')

@@ -6,7 +6,7 @@ TRANSFORMS, CLASS_SEMANTICS).
 """
 from . import samplers, transforms
 from .assets import SBIR_MINI_ROOT, get_asset_path
-from .base_sbir_dataset import BaseSBIRDataset
+from .base_sbir_dataset import BaseSBIRDataset, DatasetNotFoundError
 from .benchmarks import QuickDrawExtended, SketchyExtended, TUBerlinExtended
 from .class_names import (
     ClassNameMatcher,
@@ -32,7 +32,8 @@ from .transforms import (
 )
 
 __all__ = [
-    'samplers', 'transforms', 'BaseSBIRDataset', 'SketchyExtended',
+    'samplers', 'transforms', 'BaseSBIRDataset', 'DatasetNotFoundError',
+    'SketchyExtended',
     'TUBerlinExtended', 'QuickDrawExtended', 'SketchPhotoFolder', 'SBIRMini',
     'ClassBalancedPairSampler', 'ClassBalancedPairBatchSampler',
     'LoadSBIRImage', 'StrokeWidth', 'RandomSketchAffine', 'PackSBIRInputs',

@@ -16,7 +16,7 @@ from sketret.registry import TRANSFORMS
 from .class_names import ClassNameMatcher, normalize_class_name
 from .image_io import CorruptImageError, is_image_file, read_sbir_image
 
-__all__ = ['BaseSBIRDataset']
+__all__ = ['BaseSBIRDataset', 'DatasetNotFoundError']
 
 MODALITIES = ('sketch', 'photo', 'both')
 SUBSETS = ('train', 'val', 'test')
@@ -31,6 +31,12 @@ def _stable_key(*parts) -> str:
 
 def _round_half_up(x: float) -> int:
     return int(np.floor(x + 0.5))
+
+
+class DatasetNotFoundError(FileNotFoundError):
+    """The data of a dataset is not where its config says (the message
+    shows the expected tree and how to check it). The tools print it
+    without a traceback."""
 
 
 class BaseSBIRDataset(BaseDataset):
@@ -243,7 +249,7 @@ class BaseSBIRDataset(BaseDataset):
         """Raise FileNotFoundError (with the expected tree) if the data
         root is missing."""
         if not osp.isdir(self.data_root):
-            raise FileNotFoundError(self._missing_root_message())
+            raise DatasetNotFoundError(self._missing_root_message())
 
     def _split_name(self) -> str:
         return str(self.split)
@@ -272,7 +278,7 @@ class BaseSBIRDataset(BaseDataset):
     def _require_dir(self, rel_dir: str) -> str:
         path = osp.join(self.data_root, rel_dir)
         if not osp.isdir(path):
-            raise FileNotFoundError(
+            raise DatasetNotFoundError(
                 self._missing_root_message(missing=rel_dir) if osp.isdir(
                     self.data_root) else self._missing_root_message())
         return path
@@ -302,7 +308,7 @@ class BaseSBIRDataset(BaseDataset):
             else:
                 out[c] = folder
         if missing:
-            raise FileNotFoundError(
+            raise DatasetNotFoundError(
                 f'{self.DATASET_NAME} split {self._split_name()!r}: '
                 f'{len(missing)} class(es) have no folder in '
                 f'"{osp.join(self.data_root, rel_dir)}": {missing} '
