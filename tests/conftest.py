@@ -52,3 +52,13 @@ def _close_figures():
     import sys as _sys
     if 'matplotlib.pyplot' in _sys.modules:
         _sys.modules['matplotlib.pyplot'].close('all')
+
+
+@pytest.fixture(autouse=True)
+def _sketret_default_scope():
+    """Run every test with ``'sketret'`` as mmengine's default scope and
+    drop any scope a test creates (a Runner makes its own scope current,
+    which would otherwise leak into later tests)."""
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('sketret'):
+        yield
