@@ -1,2 +1,4 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
-__all__ = []
+from .sbir_retrieval import SBIRRetrievalMetric
+
+__all__ = ['SBIRRetrievalMetric']
