@@ -60,7 +60,8 @@ def test_config_builds_and_steps(path):
         Compose(cfg[key].dataset.pipeline)
     for hook in cfg.get('custom_hooks', []):
         assert HOOKS.get(hook['type']) is not None, hook
-    assert METRICS.get(cfg.test_evaluator.type) is not None
+    for evaluator in cfg.test_evaluator:
+        assert METRICS.get(evaluator.type) is not None
     _no_pretrained(cfg.model)
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)

@@ -181,8 +181,8 @@ def test_dataset_base_configs(name, dtype, root, split, metrics):
     for sub in ('val', 'test'):
         assert cfg[f'{sub}_dataloader'].sampler == dict(
             type='DefaultSampler', shuffle=False)
-    assert cfg.val_evaluator == dict(type='SBIRRetrievalMetric',
-                                     metrics=metrics, preset='textbook')
+    assert cfg.val_evaluator == [dict(type='SBIRRetrievalMetric',
+                                      metrics=metrics, preset='textbook')]
     assert cfg.test_evaluator == cfg.val_evaluator
     resize = [t for t in cfg.test_pipeline if t.type == 'mmcv.Resize'][0]
     assert resize.scale == (224, 224)

@@ -73,8 +73,11 @@ test_dataloader = dict(
         generalized=False,
         pipeline=test_pipeline))
 
-val_evaluator = dict(
-    type='SBIRRetrievalMetric',
-    metrics=['mAP@200', 'P@200'],
-    preset='textbook')
+# A list: mmengine reads a dict with a 'metrics' key as an Evaluator.
+val_evaluator = [
+    dict(
+        type='SBIRRetrievalMetric',
+        metrics=['mAP@200', 'P@200'],
+        preset='textbook')
+]
 test_evaluator = val_evaluator
