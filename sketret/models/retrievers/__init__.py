@@ -1,4 +1,5 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
 from .bda_sketret import BDASketRet
+from .sketch_photo_retriever import SketchPhotoRetriever
 
-__all__ = ['BDASketRet']
+__all__ = ['BDASketRet', 'SketchPhotoRetriever']

@@ -1,0 +1,606 @@
+# Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+"""A generic sketch/photo retriever assembled from registered parts: the
+baselines (triplet, Doodle2Search, SAKE) are configs of it."""
+import copy
+import logging
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.logging import print_log
+from mmengine.model import BaseModel
+
+from sketret.registry import CLASS_SEMANTICS, MODELS
+
+from ..backbones.two_stream import MODALITIES, check_modality
+from ..necks.spatial_discriminator import last_map
+
+ForwardResults = Union[Dict[str, torch.Tensor], list, torch.Tensor]
+DOMAIN_INPUTS = ('embedding', 'maps')
+
+
+def _with_default(cfg: dict, key: str, value) -> dict:
+    cfg = copy.deepcopy(dict(cfg))
+    if cfg.get(key) is None:
+        cfg[key] = value
+    return cfg
+
+
+def _as_terms(result, default_name: str) -> Dict[str, torch.Tensor]:
+    """A loss module's output as a dict of named terms (sketret losses
+    return dicts, e.g. mmpretrain's return one tensor)."""
+    if isinstance(result, dict):
+        return dict(result)
+    return {default_name: result}
+
+
+def _last(x) -> torch.Tensor:
+    """The tensor of a module output that is a tensor or an
+    mmpretrain-style tuple of tensors (the last one)."""
+    if isinstance(x, (tuple, list)):
+        if len(x) == 0:
+            raise ValueError('expected at least one tensor, got none')
+        return x[-1]
+    return x
+
+
+@MODELS.register_module()
+class SketchPhotoRetriever(BaseModel):
+    """Backbone + embedding neck + optional loss terms, for sketch → photo
+    retrieval.
+
+    Every sample goes through the backbone of its modality (a
+    :class:`~sketret.models.TwoStreamBackbone`, shared or not) to a conv
+    map, then through ``neck`` to an embedding ``e`` ``(B, D)``; retrieval
+    uses the L2-normalised ``e``. Training adds the terms whose parts are
+    configured (each term is named by its loss, every term is logged):
+
+    - **metric**: ``metric_loss(e_sketch, y_sketch, e_photo, y_photo)``,
+      e.g. :class:`~sketret.models.TripletLoss` (``loss_triplet``);
+    - **domain**: ``domain_classifier`` (e.g. a
+      :class:`~sketret.models.SpatialDomainDiscriminator` with its gradient
+      reversal layer) on the embeddings (``domain_input='embedding'``, seen
+      as ``(B, D, 1, 1)`` maps) or on the last conv maps (``'maps'``), and
+      ``domain_loss`` (e.g. :class:`~sketret.models.DomainAdversarialLoss`,
+      ``loss_adv``; sketch = 1, photo = 0); logs ``disc_acc`` and
+      ``grl_coeff``;
+    - **semantic**: ``semantic_loss(e, y, class_vectors)`` over both
+      modalities, e.g. :class:`~sketret.models.SemanticReconstructionLoss`
+      (``loss_sem``); needs the training classes' vectors (``semantics``
+      provider or :meth:`set_train_classes`);
+    - **classification**: ``cls_head`` maps ``e`` to seen-class logits
+      (an mmpretrain head such as ``mmpretrain.LinearClsHead`` gets the
+      tuple ``(e, )``, any other module gets ``e``) and ``cls_loss(logits,
+      y)`` scores them (e.g. ``mmpretrain.CrossEntropyLoss``,
+      ``loss_cls``); logs ``cls_acc``;
+    - **distillation**: a frozen ``teacher`` (a backbone with
+      ``imagenet_logits(x)``, e.g. ``EfficientNetLite0(with_classifier=
+      True)``) gives soft targets; the student's logits are its backbone's
+      ``classifier`` applied to the global-average-pooled last map;
+      ``distill_loss(student_logits, teacher_logits)``, e.g.
+      :class:`~sketret.models.KnowledgeDistillationLoss` (``loss_kd``).
+
+    ``domain_flag=True`` adds a learned per-modality channel scale and bias
+    to the last conv map (initialised to the identity), so that one shared
+    backbone knows which domain it is encoding. This is sketret's
+    simplification of SAKE's conditional SE blocks.
+
+    Samples with ``gt_label = -1`` (distractor photos) are ignored by the
+    semantic and classification terms and act as negatives only.
+
+    Args:
+        backbone (dict): A :class:`~sketret.models.TwoStreamBackbone` config.
+        neck (dict): The last conv map ``(B, C, h, w)`` → ``(B, D)``
+            embeddings, or an mmpretrain-style tuple whose last item is that,
+            e.g. ``dict(type='mmpretrain.LinearNeck', out_channels=128,
+            gap_dim=2, norm_cfg=None)``. ``in_channels`` defaults to the
+            backbone's channels.
+        metric_loss (dict, optional): Metric-learning loss config.
+        domain_classifier (dict, optional): Domain classifier config
+            (``in_channels`` defaults to D or to the backbone's channels).
+            Only gradient reversal training is supported (use
+            :class:`~sketret.models.BDASketRet` for min-max).
+        domain_loss (dict, optional): Its loss; required with a classifier.
+        domain_input (str): ``'embedding'`` (default) or ``'maps'``.
+        semantic_loss (dict, optional): Semantic loss config
+            (``embed_dim`` defaults to D).
+        cls_head (dict, optional): Seen-class classifier config
+            (``in_channels`` defaults to D).
+        cls_loss (dict, optional): Its loss. None: the head's own
+            ``loss_module`` (mmpretrain heads build it from their ``loss``
+            config; inside sketret's scope give it with its scope, e.g.
+            ``loss=dict(type='mmpretrain.CrossEntropyLoss')``).
+        teacher (dict, optional): Frozen teacher config (always in eval
+            mode, ``requires_grad=False``, no gradient computed).
+        distill_loss (dict, optional): Distillation loss; required with a
+            teacher.
+        domain_flag (bool): Learned per-modality channel affine on the last
+            map. Defaults to False.
+        semantics (dict | callable, optional): A class-vector provider
+            config (``sketret.registry.CLASS_SEMANTICS``) or a provider
+            ``provider(class_names) -> (C, D_w) array``; used by
+            :meth:`set_train_classes` when a semantic loss is configured.
+        data_preprocessor (dict, optional): Defaults to
+            ``dict(type='SBIRDataPreprocessor')``.
+        init_cfg (dict, optional): mmengine init config.
+
+    Examples:
+        A plain triplet model (see ``configs/triplet``)::
+
+            model = dict(
+                type='SketchPhotoRetriever',
+                backbone=dict(type='TwoStreamBackbone',
+                              backbone=dict(type='EfficientNetLite0')),
+                neck=dict(type='mmpretrain.LinearNeck', out_channels=128,
+                          gap_dim=2, norm_cfg=None),
+                metric_loss=dict(type='TripletLoss', margin=0.2))
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 neck: dict,
+                 metric_loss: Optional[dict] = None,
+                 domain_classifier: Optional[dict] = None,
+                 domain_loss: Optional[dict] = None,
+                 domain_input: str = 'embedding',
+                 semantic_loss: Optional[dict] = None,
+                 cls_head: Optional[dict] = None,
+                 cls_loss: Optional[dict] = None,
+                 teacher: Optional[dict] = None,
+                 distill_loss: Optional[dict] = None,
+                 domain_flag: bool = False,
+                 semantics=None,
+                 data_preprocessor: Optional[Union[dict, nn.Module]] = None,
+                 init_cfg: Optional[dict] = None):
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='SBIRDataPreprocessor')
+        if isinstance(data_preprocessor, dict):
+            data_preprocessor = MODELS.build(data_preprocessor)
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        name = type(self).__name__
+
+        self.backbone = MODELS.build(backbone)
+        channels = getattr(self.backbone, 'out_channels', None)
+        if not isinstance(channels, int) or \
+                not hasattr(self.backbone, 'get_backbone'):
+            raise TypeError(
+                f'{name}: the backbone must be a two-stream backbone '
+                '(forward(x, modality), get_backbone(modality)) with an int '
+                "`out_channels`, e.g. dict(type='TwoStreamBackbone', "
+                f'backbone=...); got {type(self.backbone).__name__}')
+        self.channels = channels
+
+        if domain_flag:
+            self.domain_scale = nn.Parameter(torch.ones(2, channels))
+            self.domain_bias = nn.Parameter(torch.zeros(2, channels))
+        self.domain_flag = bool(domain_flag)
+
+        self.neck = MODELS.build(_with_default(neck, 'in_channels', channels))
+        self.embed_dim = self._probe_embed_dim()
+
+        if domain_input not in DOMAIN_INPUTS:
+            raise ValueError(f'{name}: domain_input must be one of '
+                             f'{DOMAIN_INPUTS}, got {domain_input!r}')
+        self.domain_input = domain_input
+        self.domain_classifier = self.domain_loss = None
+        if domain_classifier is not None:
+            in_ch = self.embed_dim if domain_input == 'embedding' \
+                else channels
+            self.domain_classifier = MODELS.build(
+                _with_default(domain_classifier, 'in_channels', in_ch))
+            if getattr(self.domain_classifier, 'mode', 'grl') != 'grl':
+                raise ValueError(
+                    f"{name}: only mode='grl' domain classifiers are "
+                    'supported; BDASketRet implements the min-max variant')
+            if domain_loss is None:
+                raise ValueError(
+                    f'{name}: a domain_classifier needs a domain_loss '
+                    "(e.g. dict(type='DomainAdversarialLoss'))")
+            self.domain_loss = MODELS.build(domain_loss)
+        elif domain_loss is not None:
+            raise ValueError(f'{name}: domain_loss without a '
+                             'domain_classifier')
+
+        self.metric_loss = (MODELS.build(metric_loss)
+                            if metric_loss is not None else None)
+        self.semantic_loss = None
+        if semantic_loss is not None:
+            self.semantic_loss = MODELS.build(
+                _with_default(semantic_loss, 'embed_dim', self.embed_dim))
+
+        self.cls_head = self.cls_loss = None
+        if cls_head is not None:
+            self.cls_head = MODELS.build(
+                _with_default(cls_head, 'in_channels', self.embed_dim))
+            if cls_loss is not None:
+                self.cls_loss = MODELS.build(cls_loss)
+            elif isinstance(getattr(self.cls_head, 'loss_module', None),
+                            nn.Module):
+                # mmpretrain heads own their loss (their `loss` config)
+                self.cls_loss = self.cls_head.loss_module
+            else:
+                raise ValueError(
+                    f'{name}: a cls_head needs a cls_loss '
+                    "(e.g. dict(type='mmpretrain.CrossEntropyLoss'))")
+        elif cls_loss is not None:
+            raise ValueError(f'{name}: cls_loss without a cls_head')
+
+        self.teacher = self.distill_loss = None
+        if teacher is not None:
+            self.teacher = MODELS.build(teacher)
+            if not callable(getattr(self.teacher, 'imagenet_logits', None)):
+                raise TypeError(
+                    f'{name}: the teacher must have imagenet_logits(x), e.g. '
+                    "dict(type='EfficientNetLite0', with_classifier=True); "
+                    f'got {type(self.teacher).__name__}')
+            self.teacher.requires_grad_(False)
+            self.teacher.eval()
+            for modality in MODALITIES:
+                student = self.backbone.get_backbone(modality)
+                if not isinstance(getattr(student, 'classifier', None),
+                                  nn.Module):
+                    raise TypeError(
+                        f'{name}: distillation needs the student backbone '
+                        'to keep its ImageNet classifier: set '
+                        'backbone.backbone.with_classifier=True '
+                        f'({type(student).__name__} has no `classifier`)')
+            if distill_loss is None:
+                raise ValueError(
+                    f'{name}: a teacher needs a distill_loss '
+                    "(e.g. dict(type='KnowledgeDistillationLoss'))")
+            self.distill_loss = MODELS.build(distill_loss)
+        elif distill_loss is not None:
+            raise ValueError(f'{name}: distill_loss without a teacher')
+
+        if not any(x is not None for x in (self.metric_loss,
+                                           self.domain_loss,
+                                           self.semantic_loss, self.cls_loss,
+                                           self.distill_loss)):
+            raise ValueError(
+                f'{name}: no loss configured; set at least one of '
+                'metric_loss, domain_classifier, semantic_loss, cls_head, '
+                'teacher')
+
+        if semantics is not None and not isinstance(semantics, dict) \
+                and not callable(semantics):
+            raise TypeError(f'{name}: semantics must be a provider config '
+                            'dict or a callable provider(class_names), got '
+                            f'{type(semantics).__name__}')
+        if isinstance(semantics, dict):
+            self.semantics, self._provider = copy.deepcopy(semantics), None
+        else:
+            self.semantics, self._provider = None, semantics
+        self.train_class_names: Optional[List[str]] = None
+        self.register_buffer('class_vectors', None, persistent=False)
+
+    # ------------------------------------------------------------------ #
+    # set-up
+    # ------------------------------------------------------------------ #
+    @torch.no_grad()
+    def _probe_embed_dim(self) -> int:
+        """D, from one forward pass of the neck on a zero map."""
+        was_training = self.neck.training
+        self.neck.eval()
+        try:
+            device = next((p.device for p in self.neck.parameters()),
+                          torch.device('cpu'))
+            out = _last(
+                self.neck(torch.zeros(2, self.channels, 2, 2, device=device)))
+        finally:
+            self.neck.train(was_training)
+        if not isinstance(out, torch.Tensor) or out.dim() != 2:
+            raise ValueError(
+                f'{type(self).__name__}: the neck must return (B, D) '
+                'embeddings (or a tuple ending with them), got '
+                f'{getattr(out, "shape", type(out))}')
+        return int(out.shape[1])
+
+    def train(self, mode: bool = True) -> 'SketchPhotoRetriever':
+        """Set the training mode; the teacher always stays in eval mode."""
+        super().train(mode)
+        if self.teacher is not None:
+            self.teacher.eval()
+        return self
+
+    @property
+    def semantic_provider(self):
+        """The class-vector provider built from ``semantics`` (lazily)."""
+        if self._provider is None:
+            if self.semantics is None:
+                raise RuntimeError(
+                    f'{type(self).__name__} has no `semantics` provider '
+                    'config: pass the class vectors to '
+                    'set_train_classes(names, vectors) or set '
+                    "model.semantics=dict(type='NpzClassVectors', ...)")
+            self._provider = CLASS_SEMANTICS.build(self.semantics)
+        return self._provider
+
+    def set_train_classes(self,
+                          class_names: Sequence[str],
+                          class_vectors=None) -> None:
+        """Set the training classes (the order of ``gt_label``).
+
+        Called by :class:`~sketret.engine.ClassSemanticsHook`. Class vectors
+        are needed (and looked up in ``semantics`` when not given) only with
+        a semantic loss.
+
+        Args:
+            class_names (Sequence[str]): The training dataset's
+                ``metainfo['classes']``.
+            class_vectors (array-like, optional): ``(C, D_w)`` vectors.
+
+        Raises:
+            ValueError: No classes, more classes than the classifier has
+                outputs, or vectors of the wrong shape.
+        """
+        name = type(self).__name__
+        names = [str(n) for n in class_names]
+        if not names:
+            raise ValueError(f'{name}.set_train_classes: no classes')
+        num_outputs = self._num_cls_outputs()
+        if num_outputs is not None:
+            if len(names) > num_outputs:
+                raise ValueError(
+                    f'{name}: {len(names)} training classes but the '
+                    f'cls_head has {num_outputs} outputs; set '
+                    f'model.cls_head.num_classes={len(names)}')
+            if len(names) < num_outputs:
+                print_log(
+                    f'{name}: {len(names)} training classes but the cls_head '
+                    f'has {num_outputs} outputs; the extra outputs are never '
+                    'trained',
+                    logger='current',
+                    level=logging.WARNING)
+        vectors = None
+        if self.semantic_loss is not None:
+            if class_vectors is None:
+                class_vectors = np.asarray(self.semantic_provider(names))
+            vectors = torch.as_tensor(np.asarray(
+                class_vectors) if not isinstance(class_vectors, torch.Tensor)
+                else class_vectors).float()
+            if vectors.dim() != 2 or vectors.shape[0] != len(names):
+                raise ValueError(
+                    f'{name}: expected one class vector per class, i.e. '
+                    f'shape ({len(names)}, D), got {tuple(vectors.shape)}')
+            if not bool(torch.isfinite(vectors).all()):
+                raise ValueError(f'{name}: class vectors contain NaN or inf')
+            vectors = vectors.to(next(self.parameters()).device)
+        self.class_vectors = vectors
+        self.train_class_names = names
+
+    def _num_cls_outputs(self) -> Optional[int]:
+        if self.cls_head is None:
+            return None
+        for attr in ('num_classes', 'out_features'):
+            value = getattr(self.cls_head, attr, None)
+            if isinstance(value, int):
+                return value
+        return None
+
+    # ------------------------------------------------------------------ #
+    # features
+    # ------------------------------------------------------------------ #
+    def _condition(self, feat: torch.Tensor, modality: str) -> torch.Tensor:
+        if not self.domain_flag:
+            return feat
+        i = MODALITIES.index(modality)
+        return feat * self.domain_scale[i].view(1, -1, 1, 1) + \
+            self.domain_bias[i].view(1, -1, 1, 1)
+
+    def _encode(self, inputs: torch.Tensor,
+                modality: str) -> Tuple[torch.Tensor, torch.Tensor]:
+        """``(B, 3, H, W)`` → (last map ``(B, C, h, w)``, embeddings
+        ``(B, D)``)."""
+        feat = last_map(self.backbone(inputs, check_modality(modality)))
+        feat = self._condition(feat, modality)
+        return feat, _last(self.neck(feat))
+
+    def extract_feat(self, inputs: torch.Tensor,
+                     modality: str) -> torch.Tensor:
+        """``(B, 3, H, W)`` images of one modality → ``(B, D)`` embeddings
+        (not normalised)."""
+        return self._encode(inputs, modality)[1]
+
+    def _modalities(self, data_samples, batch_size: int) -> List[str]:
+        name = type(self).__name__
+        if data_samples is None:
+            raise ValueError(
+                f'{name} needs data_samples with a `modality` '
+                "('sketch'|'photo') for every input; for one modality call "
+                'extract_feat(inputs, modality)')
+        if len(data_samples) != batch_size:
+            raise ValueError(f'{name}: {batch_size} inputs but '
+                             f'{len(data_samples)} data samples')
+        mods = []
+        for i, sample in enumerate(data_samples):
+            modality = sample.metainfo.get('modality') if hasattr(
+                sample, 'metainfo') else None
+            if modality not in MODALITIES:
+                raise ValueError(
+                    f'{name}: data sample {i} has modality {modality!r}; '
+                    f'expected one of {MODALITIES}')
+            mods.append(modality)
+        return mods
+
+    def _groups(self, data_samples, inputs) -> Dict[str, torch.Tensor]:
+        mods = self._modalities(data_samples, inputs.shape[0])
+        return {
+            m: torch.as_tensor([i for i, mm in enumerate(mods) if mm == m],
+                               dtype=torch.long,
+                               device=inputs.device)
+            for m in MODALITIES
+        }
+
+    def _extract_mixed(self, inputs: torch.Tensor,
+                       data_samples) -> torch.Tensor:
+        feats = None
+        for modality, index in self._groups(data_samples, inputs).items():
+            if not index.numel():
+                continue
+            emb = self.extract_feat(inputs[index], modality)
+            if feats is None:
+                feats = emb.new_zeros(inputs.shape[0], emb.shape[1])
+            feats[index] = emb
+        return feats
+
+    # ------------------------------------------------------------------ #
+    # forward
+    # ------------------------------------------------------------------ #
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[list] = None,
+                mode: str = 'tensor') -> ForwardResults:
+        """Args:
+            inputs (Tensor): ``(B, 3, H, W)`` normalised images.
+            data_samples (list[SBIRDataSample], optional): One per input,
+                with ``modality`` (and ``gt_label`` for ``'loss'``).
+            mode (str): ``'tensor'`` → ``(B, D)`` embeddings (not
+                normalised); ``'loss'`` → dict of loss terms and
+                diagnostics; ``'predict'`` → the data samples with
+                ``feature`` (``(D, )``, L2-normalised) set.
+        """
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self._extract_mixed(inputs, data_samples)
+        raise ValueError(f'{type(self).__name__}: invalid mode {mode!r}; '
+                         "use 'tensor', 'loss' or 'predict'")
+
+    def predict(self, inputs: torch.Tensor, data_samples: list) -> list:
+        """Set ``feature`` (``(D, )``, unit norm) on every data sample."""
+        feats = F.normalize(self._extract_mixed(inputs, data_samples), dim=1)
+        for sample, feat in zip(data_samples, feats):
+            sample.set_feature(feat.detach())
+        return data_samples
+
+    def _labels(self, data_samples: list,
+                device: torch.device) -> torch.Tensor:
+        name = type(self).__name__
+        labels = []
+        for i, sample in enumerate(data_samples):
+            label = sample.metainfo.get('gt_label', None)
+            if label is None:
+                raise ValueError(f'{name}: data sample {i} has no gt_label')
+            labels.append(int(label))
+        labels = torch.as_tensor(labels, dtype=torch.long, device=device)
+        if self.train_class_names is not None:
+            num_classes = len(self.train_class_names)
+            bad = labels[(labels >= num_classes) | (labels < -1)]
+            if bad.numel():
+                raise ValueError(
+                    f'{name}: gt_label {int(bad[0])} is outside the '
+                    f'{num_classes} training classes given to '
+                    'set_train_classes')
+        return labels
+
+    def _check_ready(self) -> None:
+        needs_classes = (self.semantic_loss is not None
+                         or self.cls_head is not None)
+        if needs_classes and (self.train_class_names is None or
+                              (self.semantic_loss is not None
+                               and self.class_vectors is None)):
+            raise RuntimeError(
+                f'{type(self).__name__}: the training classes are not set. '
+                'Call model.set_train_classes(class_names[, class_vectors]) '
+                'before training; in a config, add '
+                "custom_hooks=[dict(type='ClassSemanticsHook')], which reads "
+                "train_dataloader.dataset.metainfo['classes'].")
+
+    def _domain_terms(self, feats: Dict[str, torch.Tensor]
+                      ) -> Dict[str, torch.Tensor]:
+        present = [m for m in MODALITIES if feats[m].shape[0]]
+        x = torch.cat([feats[m] for m in present])
+        if x.dim() == 2:
+            x = x[:, :, None, None]
+        target = torch.cat([
+            x.new_full((feats[m].shape[0], ), float(m == 'sketch'))
+            for m in present
+        ])
+        logits = self.domain_classifier(x).reshape(-1)
+        terms = _as_terms(self.domain_loss(logits, target), 'loss_domain')
+        terms['disc_acc'] = ((logits.detach() > 0).float() ==
+                             target).float().mean()
+        grl = getattr(self.domain_classifier, 'grl', None)
+        if grl is not None:
+            terms['grl_coeff'] = logits.new_tensor(grl.coeff)
+        return terms
+
+    def _distill_terms(self, inputs: torch.Tensor,
+                       groups: Dict[str, torch.Tensor],
+                       maps: Dict[str, torch.Tensor]
+                       ) -> Dict[str, torch.Tensor]:
+        student, index = [], []
+        for modality in MODALITIES:
+            if groups[modality].numel():
+                classifier = self.backbone.get_backbone(modality).classifier
+                student.append(classifier(maps[modality].mean(dim=(2, 3))))
+                index.append(groups[modality])
+        index = torch.cat(index)
+        with torch.no_grad():
+            teacher = self.teacher.imagenet_logits(inputs[index])
+        return _as_terms(
+            self.distill_loss(torch.cat(student), teacher), 'loss_distill')
+
+    def loss(self, inputs: torch.Tensor,
+             data_samples: list) -> Dict[str, torch.Tensor]:
+        """Compute the configured loss terms of a mixed sketch/photo batch.
+
+        Returns:
+            dict[str, Tensor]: the terms of the configured losses (e.g.
+            ``loss_triplet``, ``loss_adv``, ``loss_sem``, ``loss_cls``,
+            ``loss_kd``) and diagnostics that are logged but not optimised
+            (``triplet_active``, ``disc_acc``, ``grl_coeff``, ``cls_acc``).
+        """
+        self._check_ready()
+        groups = self._groups(data_samples, inputs)
+        labels = self._labels(data_samples, inputs.device)
+        maps: Dict[str, torch.Tensor] = {}
+        embs: Dict[str, torch.Tensor] = {}
+        labs: Dict[str, torch.Tensor] = {}
+        for modality, index in groups.items():
+            labs[modality] = labels[index]
+            if index.numel():
+                maps[modality], embs[modality] = self._encode(
+                    inputs[index], modality)
+            else:
+                maps[modality] = inputs.new_zeros(0, self.channels, 1, 1)
+                embs[modality] = inputs.new_zeros(0, self.embed_dim)
+
+        losses: Dict[str, torch.Tensor] = {}
+        if self.metric_loss is not None:
+            losses.update(_as_terms(
+                self.metric_loss(embs['sketch'], labs['sketch'],
+                                 embs['photo'], labs['photo']),
+                'loss_metric'))
+        if self.domain_classifier is not None:
+            losses.update(self._domain_terms(
+                embs if self.domain_input == 'embedding' else maps))
+        all_embs = torch.cat([embs['sketch'], embs['photo']])
+        all_labels = torch.cat([labs['sketch'], labs['photo']])
+        if self.semantic_loss is not None:
+            losses.update(_as_terms(
+                self.semantic_loss(all_embs, all_labels, self.class_vectors),
+                'loss_sem'))
+        if self.cls_head is not None:
+            head_input = (all_embs, ) if hasattr(self.cls_head,
+                                                 'pre_logits') else all_embs
+            logits = _last(self.cls_head(head_input))
+            valid = all_labels >= 0
+            if bool(valid.any()):
+                losses.update(_as_terms(
+                    self.cls_loss(logits[valid], all_labels[valid]),
+                    'loss_cls'))
+                correct = logits.detach()[valid].argmax(1) == \
+                    all_labels[valid]
+                losses['cls_acc'] = correct.float().mean()
+            else:  # only distractors: nothing to classify
+                losses['loss_cls'] = logits.sum() * 0.0
+                losses['cls_acc'] = logits.new_zeros(())
+        if self.teacher is not None:
+            losses.update(self._distill_terms(inputs, groups, maps))
+        return losses
