@@ -176,7 +176,12 @@ class BlockRanker:
         num_ge = greater + equal
         num_rel_ge = None
         if sort:
-            perm = np.argsort(position, axis=1)
+            # Positions are distinct; below 2**16 a radix sort orders them.
+            perm = np.argsort(
+                (position - 1).astype(np.uint16)
+                if n <= 1 << 16 else position,
+                axis=1,
+                kind='stable')
             position = np.take_along_axis(position, perm, axis=1)
             num_ge = np.take_along_axis(num_ge, perm, axis=1)
             num_rel_ge = _num_rel_ge(np.take_along_axis(scores, perm, axis=1))
@@ -188,34 +193,40 @@ class BlockRanker:
         bucket, for the entries of ``mask``; updates the counts in place."""
         n, m = self.num_items, self.num_buckets
         gi, mi = np.nonzero(mask)
-        # Candidates: the items of the crowded buckets, found row by row
-        # through a table of flagged buckets (kept in cache).
+        entry_bucket = bucket[gi, mi]
+        # Row by row, number the crowded buckets (entries sharing a bucket
+        # share its number) and collect the items of those buckets.
         hot = np.zeros(m, dtype=bool)
-        cand_rows, cand_cols = [], []
+        number = np.zeros(m, dtype=np.int64)
+        entry_group = np.empty(len(gi), dtype=np.int64)
+        cand_group, cand_col = [], []
         bounds = np.flatnonzero(np.diff(gi)) + 1
-        for lo, hi in zip(np.concatenate(([0], bounds)).tolist(),
-                          np.concatenate((bounds, [len(gi)])).tolist()):
-            i = gi[lo]
-            flagged = bucket[i, mi[lo:hi]]
-            hot[flagged] = True
-            found = np.flatnonzero(hot[self.bucket[rows[i]]])
-            hot[flagged] = False
-            cand_cols.append(found)
-            cand_rows.append(np.full(len(found), i))
-        cand_cols = np.concatenate(cand_cols)
-        cand_rows = np.concatenate(cand_rows)
-        cand_flat = rows[cand_rows] * n + cand_cols
-        # Group the candidates by (row, bucket); within a group by index.
-        key = cand_rows * m + self.bucket.ravel()[cand_flat]
+        for lo, hi in zip([0] + bounds.tolist(), bounds.tolist() + [len(gi)]):
+            buckets = entry_bucket[lo:hi]
+            hot[buckets] = True
+            number[buckets] = np.arange(lo, hi)
+            entry_group[lo:hi] = number[buckets]
+            row_buckets = self.bucket[rows[gi[lo]]]
+            found = np.flatnonzero(hot[row_buckets])
+            cand_col.append(found)
+            cand_group.append(number[row_buckets[found]])
+            hot[buckets] = False
+        cand_col = np.concatenate(cand_col)
+        cand_group = np.concatenate(cand_group)
+        # Counting sort by group (radix for 16-bit keys), stable: by index
+        # within a group.
+        key = cand_group.astype(np.uint16) if len(gi) <= 1 << 16 \
+            else cand_group
         order = np.argsort(key, kind='stable')
-        key = key[order]
-        cand_cols = cand_cols[order]
-        cand_score = self.scores.ravel()[cand_flat[order]]
+        cand_col = cand_col[order]
+        cand_score = self.scores.ravel()[rows[gi[cand_group[order]]] * n +
+                                         cand_col]
+        counts = np.bincount(cand_group, minlength=len(gi))
+        start = np.cumsum(counts) - counts
 
         lengths = occupancy[gi, mi]
         ends = np.cumsum(lengths)
-        starts = np.searchsorted(key, gi * m + bucket[gi, mi])
-        pos = np.repeat(starts - (ends - lengths), lengths)
+        pos = np.repeat(start[entry_group] - (ends - lengths), lengths)
         pos += np.arange(int(ends[-1]), dtype=np.intp)
         seg_score = cand_score[pos]
         ref_score = np.repeat(scores[gi, mi], lengths)
@@ -225,7 +236,7 @@ class BlockRanker:
         eq = seg_score == ref_score
         code = (seg_score > ref_score).astype(np.int64)
         code[eq] += 1 << 21
-        eq &= cand_cols[pos] < np.repeat(cols[gi, mi], lengths)
+        eq &= cand_col[pos] < np.repeat(cols[gi, mi], lengths)
         code[eq] += 1 << 42
         sums = np.diff(np.cumsum(code)[ends - 1], prepend=0)
         low = (1 << 21) - 1

@@ -96,18 +96,21 @@ class SBIRRetrievalMetric(BaseMetric):
         >>> metric.evaluate(5)  # also logs the query counts (INFO)
         {'textbook/mAP@all': 1.0, 'textbook/P@1': 1.0, 'textbook/num_queries': 2, 'textbook/num_queries_without_relevant': 0}
 
-    Use in configs::
+    Use in configs (a list: mmengine reads a dict with a ``metrics`` key as
+    an Evaluator config)::
 
-        val_evaluator = dict(type='SBIRRetrievalMetric',
-                             benchmark='sketchy-ext-25')
-        test_evaluator = dict(
-            type='SBIRRetrievalMetric',
-            metrics=['mAP@all', 'P@100', 'mAP@200', 'P@200'],
-            preset='textbook')
-        # save the best checkpoint by a preset-named key
-        default_hooks = dict(checkpoint=dict(
-            type='CheckpointHook', save_best='textbook/mAP@all',
-            rule='greater'))
+        val_evaluator = [
+            dict(type='SBIRRetrievalMetric', benchmark='sketchy-ext-25')
+        ]
+        test_evaluator = [
+            dict(
+                type='SBIRRetrievalMetric',
+                metrics=['mAP@all', 'P@100', 'mAP@200', 'P@200'],
+                preset='textbook')
+        ]
+        # keep the best checkpoint by a preset-named key
+        default_hooks = dict(
+            checkpoint=dict(save_best='textbook/mAP@all', rule='greater'))
     """  # noqa: E501
     default_prefix: Optional[str] = ''
 
