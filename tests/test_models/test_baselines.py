@@ -424,6 +424,11 @@ def tiny_efficientnet_model(**overrides):
 def test_retriever_distillation_from_a_frozen_teacher():
     model = tiny_efficientnet_model()
     assert all(not p.requires_grad for p in model.teacher.parameters())
+    # not a submodule: no optimiser, DDP, checkpoint or count sees it
+    teacher_ids = {id(p) for p in model.teacher.parameters()}
+    assert not teacher_ids & {id(p) for p in model.parameters()}
+    assert not any(k.startswith('teacher') for k in model.state_dict())
+    assert 'teacher' not in dict(model.named_children())
     model.train()
     assert not model.teacher.training and model.backbone.training
     # a student that starts as a copy of the teacher predicts the same
@@ -494,3 +499,13 @@ def test_teacher_is_the_same_architecture_as_the_student():
     assert isinstance(model.teacher, EfficientNetLite0)
     assert [k for k in model.teacher.state_dict()] == [
         k for k in model.backbone.shared.state_dict()]
+
+
+def test_retriever_moves_the_teacher_with_the_model():
+    model = tiny_efficientnet_model()
+    model.double()
+    assert model.teacher.classifier.weight.dtype == torch.float64
+    model.float()
+    assert model.teacher.classifier.weight.dtype == torch.float32
+    model.train()
+    assert not model.teacher.training

