@@ -230,8 +230,9 @@ def main():
         print('latency (client, ms): p50 {:.0f}  p95 {:.0f}  p99 {:.0f}  '
               'max {:.0f}'.format(*np.percentile(lat, [50, 95, 99]),
                                   lat.max()))
-        print('server time per search (ms): p50 {:.0f}  p95 {:.0f}'.format(
-            *np.percentile(server_ms, [50, 95])))
+        print('time in the server (ms, incl. waiting for the model, one '
+              'search at a time): p50 {:.0f}  p95 {:.0f}'.format(
+                  *np.percentile(server_ms, [50, 95])))
     print(f'health after the load: {"ok" if alive else "NO ANSWER"}')
     for e in sorted(set(errors))[:5]:
         print(f'  error: {e}')
