@@ -54,8 +54,11 @@ def app(request):
     name = osp.splitext(osp.basename(CONFIG))[0]
     if checkpoint is None:
         name += ' (ImageNet weights, not fine-tuned)'
-    retriever = SketchRetriever(init_model(CONFIG, checkpoint, 'cpu'),
-                                model_name=name)
+    import torch
+    with torch.random.fork_rng():
+        torch.manual_seed(0)  # heads not pretrained without a checkpoint
+        model = init_model(CONFIG, checkpoint, 'cpu')
+    retriever = SketchRetriever(model, model_name=name)
     index = retriever.build_index(SBIR_MINI_ROOT)
     return create_app(retriever, index, topk=TOPK, gallery_name='sbir-mini')
 
