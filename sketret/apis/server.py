@@ -262,6 +262,12 @@ def render_strokes(strokes: Sequence[np.ndarray],
     return img
 
 
+def _strokes_to_image(payload) -> Image.Image:
+    query = parse_strokes(payload)
+    return render_strokes(query['strokes'], query['width'], query['height'],
+                          query['line_widths'])
+
+
 def is_blank(grey: np.ndarray) -> bool:
     """Whether a sketch has no strokes (a single colour, e.g. all white).
     """
@@ -581,10 +587,8 @@ def create_app(retriever,
                 payload = json.loads(body)
             except (ValueError, UnicodeDecodeError) as e:
                 raise APIError(400, f'invalid JSON: {e}') from e
-            query = parse_strokes(payload)
-            image = await run_in_threadpool(
-                render_strokes, query['strokes'], query['width'],
-                query['height'], query['line_widths'])
+            # validating many points takes a while: not on the event loop
+            image = await run_in_threadpool(_strokes_to_image, payload)
         elif ctype == 'multipart/form-data':
             form = await request.form(max_files=1, max_fields=8)
             try:
