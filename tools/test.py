@@ -32,6 +32,18 @@ def parse_args(argv=None):
         help='save query/gallery features, labels and paths to this .npz '
         '(re-score later with tools/analysis_tools/eval_features.py)')
     parser.add_argument(
+        '--data-root',
+        help='evaluate on this sketch/<class>/, photo/<class>/ folder '
+        'instead of the config\'s test set; all of its classes are taken as '
+        'unseen test classes')
+    parser.add_argument(
+        '--show-dir',
+        help='save retrieval grids for a sample of queries and a per-class '
+        'chart into this directory')
+    parser.add_argument(
+        '--show-num', type=int, default=8,
+        help='how many queries --show-dir draws (default 8)')
+    parser.add_argument(
         '--force',
         action='store_true',
         help='allow --out/--dump-features to replace existing files')
@@ -57,6 +69,32 @@ def parse_args(argv=None):
     return args
 
 
+def _evaluator_list(cfg):
+    evaluators = cfg.test_evaluator
+    return [evaluators] if isinstance(evaluators, dict) else evaluators
+
+
+def use_folder_as_test_set(cfg, data_root):
+    """Point the test dataloader at a sketch/photo folder, every class of
+    it unseen; the config's test pipeline and metric stay."""
+    sketch_dir = osp.join(data_root, 'sketch')
+    if not osp.isdir(sketch_dir):
+        raise FileNotFoundError(
+            f'--data-root "{data_root}" has no sketch/ folder; expected '
+            'DIR/sketch/<class>/*.png and DIR/photo/<class>/*.jpg')
+    classes = sorted(d for d in os.listdir(sketch_dir)
+                     if osp.isdir(osp.join(sketch_dir, d))
+                     and not d.startswith('.'))
+    pipeline = cfg.test_dataloader.dataset.pipeline
+    cfg.test_dataloader.dataset = dict(
+        type='SketchPhotoFolder',
+        data_root=data_root,
+        split=dict(seen=[], unseen=classes),
+        subset='test',
+        modality='both',
+        pipeline=pipeline)
+
+
 def build_test_cfg(args):
     """Turn the command line into the Runner config (no side effects)."""
     from sketret.utils.config_utils import (
@@ -74,14 +112,20 @@ def build_test_cfg(args):
     cfg = load_config(args.config, args.cfg_options)
     setup_launcher_backend(cfg, args.launcher)
     cfg.work_dir = resolve_work_dir(cfg, args.work_dir, args.config)
+    if args.data_root:
+        use_folder_as_test_set(cfg, args.data_root)
+    if args.show_dir and not args.dump_features:
+        # The pictures are drawn from the dumped features and paths.
+        args.dump_features = osp.join(args.show_dir, 'features.npz')
+        if osp.exists(args.dump_features) and not args.force:
+            raise FileExistsError(
+                f'"{args.dump_features}" already exists; pass --force to '
+                'replace it, or choose another --show-dir.')
     # The checkpoint is loaded strictly by main(), not by the Runner.
     cfg.load_from = None
     cfg.resume = False
     if args.dump_features:
-        evaluators = cfg.test_evaluator
-        if isinstance(evaluators, dict):
-            evaluators = [evaluators]
-        for evaluator in evaluators:
+        for evaluator in _evaluator_list(cfg):
             if evaluator.get('type') == 'SBIRRetrievalMetric':
                 evaluator['dump_features'] = args.dump_features
                 if args.force and osp.exists(args.dump_features):
@@ -114,6 +158,14 @@ def main(argv=None):
     except (RuntimeError, ValueError) as err:
         sys.exit(f'tools/test.py: error: {err}')
     metrics = run_or_exit(runner.test, 'tools/test.py')
+
+    if args.show_dir and is_main_process():
+        from sketret.visualization import save_retrieval_report
+        evaluator = _evaluator_list(cfg)[0]
+        files = save_retrieval_report(
+            args.dump_features, args.show_dir, num_queries=args.show_num,
+            preset=evaluator.get('preset', 'textbook'))
+        print(f'{len(files)} pictures saved to {args.show_dir}')
 
     if args.out and is_main_process():
         with open(args.out, 'w', encoding='utf-8') as f:

@@ -5,8 +5,10 @@ from .retrieval_grid import (
                              plot_bars_with_error,
                              plot_per_class_ap,
 )
+from .retrieval_report import save_retrieval_report
 
 __all__ = [
     'draw_retrieval_grid', 'plot_per_class_ap', 'plot_bars_with_error',
-    'find_scalar_log', 'load_scalar_log', 'plot_log_curves'
+    'find_scalar_log', 'load_scalar_log', 'plot_log_curves',
+    'save_retrieval_report'
 ]

@@ -1,5 +1,8 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+from .global_pool import GlobalPoolNeck
 from .spatial_discriminator import SpatialDomainDiscriminator
 from .stochastic_encoder import StochasticEncoder
 
-__all__ = ['SpatialDomainDiscriminator', 'StochasticEncoder']
+__all__ = [
+    'SpatialDomainDiscriminator', 'StochasticEncoder', 'GlobalPoolNeck'
+]
