@@ -24,7 +24,9 @@ model = dict(
             type='EfficientNetLite0',
             pretrained=True,
             out_indices=(8, ),
-            frozen_stages=-1)),
+            # as in the demo config: stem and stages 1-6 frozen, only the
+            # last stage and the head conv learn
+            frozen_stages=6)),
     neck=dict(
         type='mmpretrain.LinearNeck',
         in_channels=1280,

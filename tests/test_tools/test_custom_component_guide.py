@@ -16,8 +16,10 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO_ROOT
+from mmengine.config import Config
 
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
 GUIDE = os.path.join(REPO_ROOT, 'docs', 'add_component.md')
 DECORATOR = '@MODELS.register_module()\n'
 
@@ -82,6 +84,12 @@ def test_guide_has_the_module_and_the_config():
     assert set(files) == {'my_project/my_loss.py', 'my_project/my_config.py'}
     assert DECORATOR in files['my_project/my_loss.py']
     assert "imports=['my_project.my_loss']" in files['my_project/my_config.py']
+    # the full run's last checkpoint, as named in the guide
+    demo = Config.fromfile(os.path.join(
+        REPO_ROOT, 'configs', 'bda-sketret',
+        'bda-sketret_efficientnet-lite0_1xb32_sbir-mini.py'))
+    epochs = demo.train_cfg.max_epochs
+    assert f'work_dirs/my_config/epoch_{epochs}.pth' in guide_text()
     train, test = guide_quick_check_commands(guide_text())
     assert train[:3] == ['python', 'tools/train.py', 'my_project/my_config.py']
     assert test[:3] == ['python', 'tools/test.py', 'my_project/my_config.py']

@@ -2,17 +2,19 @@
 """tools/analysis_tools/get_params.py: per-component parameter counts
 checked against counts made here on the built model."""
 import importlib.util
+import os
 import os.path as osp
 import re
 
 import pytest
 import torch
 import torch.nn as nn
-from conftest import REPO_ROOT
 from mmengine.config import Config
 
 from sketret.registry import MODELS
 
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
 DEMO = osp.join(REPO_ROOT, 'configs', 'bda-sketret',
                 'bda-sketret_efficientnet-lite0_1xb32_sbir-mini.py')
 OPTIONS = ['model.backbone.backbone.pretrained=False',
