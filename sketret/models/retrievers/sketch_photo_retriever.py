@@ -311,15 +311,17 @@ class SketchPhotoRetriever(BaseModel):
         """``.to()``, ``.cuda()``, ``.half()``... also apply to the
         teacher, which is not a submodule."""
         super()._apply(fn, *args, **kwargs)
-        if self.teacher is not None:
-            self.teacher._apply(fn, *args, **kwargs)
+        teacher = getattr(self, 'teacher', None)
+        if teacher is not None:
+            teacher._apply(fn, *args, **kwargs)
         return self
 
     def train(self, mode: bool = True) -> 'SketchPhotoRetriever':
         """Set the training mode; the teacher always stays in eval mode."""
         super().train(mode)
-        if self.teacher is not None:
-            self.teacher.eval()
+        teacher = getattr(self, 'teacher', None)
+        if teacher is not None:
+            teacher.eval()
         return self
 
     @property
