@@ -3,6 +3,7 @@ import os
 import os.path as osp
 
 import torch
+from mmengine.dist import master_only
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
@@ -52,6 +53,7 @@ class SketRetRunner(Runner):
       with partly random weights).
     """
 
+    @master_only
     def save_checkpoint(self, out_dir, filename, *args, **kwargs):
         tmp_name = f'.{filename}.tmp'
         tmp_path = osp.join(out_dir, tmp_name)
