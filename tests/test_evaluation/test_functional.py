@@ -522,3 +522,12 @@ def test_custom_preset_object():
         similarity='dot')
     assert res['preset'] == 'mine'
     assert res['mAP@all'] == pytest.approx(3 / 7)
+
+
+def test_cosine_with_huge_features():
+    # Squares overflow float32; the norm is then taken in float64. Query 0
+    # points along x like photo 0 (same class), query 1 along y like photo 1.
+    q = np.array([[1e25, 0.0], [0.0, 1e-3]])
+    g = np.array([[3e30, 1e29], [0.0, 1.0]])
+    res = evaluate_retrieval(q, [0, 1], g, [0, 1], metrics=['mAP@all'])
+    assert res['mAP@all'] == 1.0

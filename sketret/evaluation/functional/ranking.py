@@ -21,7 +21,7 @@ exact comparison.
 Rows with massive ties (binary codes, duplicated embeddings) fall back to a
 stable sort of the row.
 """
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 import numpy as np
 
@@ -273,7 +273,7 @@ def _num_rel_ge(scores: np.ndarray) -> np.ndarray:
 
 def rank_relevant(scores: np.ndarray,
                   relevance: np.ndarray,
-                  crowded_fraction: Optional[float] = 0.5) -> list:
+                  crowded_fraction: float = 0.5) -> list:
     """Rank statistics for a score block with any relevance pattern.
 
     Args:

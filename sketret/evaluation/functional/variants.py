@@ -36,6 +36,7 @@ from .presets import (
     TIES,
     RetrievalPreset,
     _check_choice,
+    get_preset,
     parse_metrics,
 )
 from .ranking import RelevantRanks, rank_relevant
@@ -256,7 +257,6 @@ def metrics_from_scores(scores,
         dict[str, np.ndarray]: metric name -> ``(B, )`` float64, NaN for a
         query without relevant item.
     """
-    from .presets import get_preset
     preset = get_preset(preset)
     specs = parse_metrics(metrics)
     scores, relevance, _ = _as_block(scores, relevance)
