@@ -39,7 +39,8 @@ class SBIRRetrievalMetric(BaseMetric):
     ``'textbook/mAP@all'``.
 
     Queries without any relevant gallery item are left out of the means;
-    their number is reported as ``'{preset}/num_queries_without_relevant'``.
+    their number is reported as ``'{preset}/num_queries_without_relevant'``
+    (and logged as a warning when not zero).
     Gallery items labelled ``-1`` are distractors, relevant to no query.
 
     Generalized ZS-SBIR: when the samples carry ``is_seen`` (True/False),
@@ -93,7 +94,7 @@ class SBIRRetrievalMetric(BaseMetric):
         ...     sample('sketch', 0, [1., 0.]), sample('sketch', 1, [0., 1.]),
         ...     sample('photo', 0, [.9, .1]), sample('photo', 1, [.2, .8]),
         ...     sample('photo', 1, [.8, .2])])
-        >>> metric.evaluate(5)  # also logs the query counts (INFO)
+        >>> metric.evaluate(5)
         {'textbook/mAP@all': 1.0, 'textbook/P@1': 1.0, 'textbook/num_queries': 2, 'textbook/num_queries_without_relevant': 0}
 
     Use in configs (a list: mmengine reads a dict with a ``metrics`` key as
@@ -300,15 +301,14 @@ class SBIRRetrievalMetric(BaseMetric):
                                         mask=mask)
             base = f'{self.preset}/{group}'
             n_without = summary['num_queries_without_relevant']
-            print_log(
-                f'{type(self).__name__} [{self.preset}'
-                f'{"/" + group[:-1] if group else ""}]: '
-                f'{summary["num_queries"]} {self.query_modality} queries '
-                f'({n_without} without a relevant {self.gallery_modality}, '
-                f'left out of the means), {len(gallery)} '
-                f'{self.gallery_modality}s, similarity {self.similarity}, '
-                f'average over {self.average}',
-                logger='current')
+            if n_without:
+                print_log(
+                    f'{base}: {n_without} of {summary["num_queries"]} '
+                    f'{self.query_modality} queries have no relevant '
+                    f'{self.gallery_modality} among the {len(gallery)}; they '
+                    'are left out of the means',
+                    logger='current',
+                    level=logging.WARNING)
             if summary['num_queries'] == 0:
                 continue
             for name in self.metrics:
