@@ -10,7 +10,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.optim import OptimWrapper
 
-from sketret.models import EfficientNetLite0
 from sketret.models.losses import (
     KnowledgeDistillationLoss,
     SemanticReconstructionLoss,
@@ -404,17 +403,28 @@ def test_retriever_classification_with_mmpretrain_head():
         F.cross_entropy(logits, labels).item(), rel=1e-5)
 
 
-def tiny_efficientnet_model(**overrides):
+@MODELS.register_module(name='TinyKDTestNet', force=True)
+class TinyClassifierNet(TinyNet):
+    """TinyNet with a 10-way "ImageNet" classifier on its pooled map, like
+    ``EfficientNetLite0(with_classifier=True)``."""
+
+    def __init__(self):
+        super().__init__()
+        self.classifier = nn.Linear(16, 10)
+
+    def imagenet_logits(self, x):
+        return self.classifier(self.body(x).mean(dim=(2, 3)))
+
+
+def tiny_kd_model(**overrides):
     cfg = retriever_cfg(
         backbone=dict(
             type='TwoStreamBackbone',
             share_backbone=True,
-            backbone=dict(type='EfficientNetLite0', pretrained=False,
-                          with_classifier=True)),
+            backbone=dict(type='TinyKDTestNet')),
         domain_flag=True,
         metric_loss=None,
-        teacher=dict(type='EfficientNetLite0', pretrained=False,
-                     with_classifier=True),
+        teacher=dict(type='TinyKDTestNet'),
         distill_loss=dict(type='KnowledgeDistillationLoss', temperature=2.0))
     cfg.update(overrides)
     torch.manual_seed(0)
@@ -422,7 +432,7 @@ def tiny_efficientnet_model(**overrides):
 
 
 def test_retriever_distillation_from_a_frozen_teacher():
-    model = tiny_efficientnet_model()
+    model = tiny_kd_model()
     assert all(not p.requires_grad for p in model.teacher.parameters())
     # not a submodule: no optimiser, DDP, checkpoint or count sees it
     teacher_ids = {id(p) for p in model.teacher.parameters()}
@@ -453,7 +463,7 @@ def test_retriever_distillation_from_a_frozen_teacher():
 
 
 def test_retriever_domain_flag_changes_the_embedding_per_modality():
-    model = tiny_efficientnet_model()
+    model = tiny_kd_model()
     model.eval()
     x = model.data_preprocessor(make_batch(size=2))['inputs']
     same = model.extract_feat(x, 'sketch')
@@ -489,22 +499,23 @@ def test_retriever_bad_configs(overrides, error, message):
 
 def test_retriever_teacher_needs_a_student_classifier():
     with pytest.raises(TypeError, match='with_classifier=True'):
-        tiny_efficientnet_model(backbone=dict(
+        tiny_kd_model(backbone=dict(
             type='TwoStreamBackbone', share_backbone=True,
-            backbone=dict(type='EfficientNetLite0', pretrained=False)))
+            backbone=dict(type='TinyBaselineTestNet')))
 
 
 def test_teacher_is_the_same_architecture_as_the_student():
-    model = tiny_efficientnet_model()
-    assert isinstance(model.teacher, EfficientNetLite0)
+    model = tiny_kd_model()
+    assert isinstance(model.teacher, TinyClassifierNet)
     assert [k for k in model.teacher.state_dict()] == [
         k for k in model.backbone.shared.state_dict()]
 
 
 def test_retriever_moves_the_teacher_with_the_model():
-    model = tiny_efficientnet_model()
+    model = tiny_kd_model()
     model.double()
     assert model.teacher.classifier.weight.dtype == torch.float64
+    assert model.backbone.shared.classifier.weight.dtype == torch.float64
     model.float()
     assert model.teacher.classifier.weight.dtype == torch.float32
     model.train()
