@@ -45,6 +45,7 @@ def guide_quick_check_commands(text):
     """The shell commands of the guide's quick-check block."""
     for block in re.findall(r'```shell\n(.*?)```', text, flags=re.S):
         if 'work_dirs/smoke' in block:
+            block = block.replace('\\\n', ' ')  # line continuations
             return [shlex.split(line) for line in block.splitlines()
                     if line.strip()]
     raise AssertionError('docs/add_component.md has no quick-check block')
