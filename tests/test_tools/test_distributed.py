@@ -9,7 +9,7 @@ import sys
 
 import pytest
 import torch
-from conftest import REPO_ROOT, TEST_DATA
+from sketret_testing import REPO_ROOT, TEST_DATA
 
 REF_CFG = osp.join(REPO_ROOT, 'configs', 'reference',
                    'imagenet-features_efficientnet-lite0_sbir-mini.py')

@@ -4,8 +4,7 @@ import os.path as osp
 
 import numpy as np
 import torch
-
-from conftest import REPO_ROOT
+from sketret_testing import REPO_ROOT
 
 REF_CFG = osp.join(REPO_ROOT, 'configs', 'reference',
                    'imagenet-features_efficientnet-lite0_sbir-mini.py')

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 import torch
-from conftest import TEST_DATA
 from mmengine.config import Config
+from sketret_testing import TEST_DATA
 
 import sketret  # noqa: F401
 from sketret.apis.runner_utils import build_runner

@@ -6,7 +6,7 @@ import os.path as osp
 
 import pytest
 import torch
-from conftest import TEST_DATA
+from sketret_testing import TEST_DATA
 
 import sketret  # noqa: F401  (checkpoint allow-list for torch.load)
 
@@ -20,7 +20,7 @@ def _weights(path):
 
 @pytest.fixture(scope='module')
 def uninterrupted(tmp_path_factory):
-    from conftest import run_tool
+    from sketret_testing import run_tool
     work_dir = tmp_path_factory.mktemp('uninterrupted')
     proc = run_tool('train.py', TOY_CFG, '--work-dir', work_dir)
     return work_dir, proc

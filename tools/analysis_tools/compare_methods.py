@@ -140,13 +140,17 @@ def random_scores(features_file, seed, args):
         metrics=args.metrics, preset=args.preset)
 
 
-def _fmt(values):
+
+
+def _fmt(values, digits=3):
+    """``mean ± sample std`` of the non-None values ('–' when none)."""
     values = [v for v in values if v is not None]
     if not values:
         return '–'
     if len(values) == 1:
-        return f'{values[0]:.3f}'
-    return f'{np.mean(values):.3f} ± {np.std(values, ddof=1):.3f}'
+        return f'{values[0]:.{digits}f}'
+    return (f'{np.mean(values):.{digits}f} ± '
+            f'{np.std(values, ddof=1):.{digits}f}')
 
 
 def main(argv=None):
@@ -198,7 +202,7 @@ def main(argv=None):
         cells = [row['name']]
         for m in args.metrics:
             cells.append(_fmt([r[m] for r in row['results']]))
-        cells.append(_fmt(row['train_seconds']).replace('.000', ''))
+        cells.append(_fmt(row['train_seconds'], digits=0))
         lines.append('| ' + ' | '.join(cells) + ' |')
     q = rows[0]['results'][0]['num_queries']
     table = '\n'.join(lines) + (
