@@ -10,13 +10,13 @@ _base_ = [
 ]
 
 # CPU demo settings (defaults chosen by sketret for a 6-class training set):
-# 160 px inputs, the ImageNet stem and first 6 stages frozen (only the last
-# stage, the head conv and the new parts learn: little data, keep the
-# ImageNet features), one encoder shared by both modalities, 6 epochs.
+# 160 px inputs, the ImageNet stem and all 7 block stages frozen (only the
+# 1x1 head conv and the new parts learn: little data, keep the ImageNet
+# features), one encoder shared by both modalities, 6 epochs.
 img_scale = (160, 160)
 
 model = dict(
-    backbone=dict(backbone=dict(frozen_stages=6)),
+    backbone=dict(backbone=dict(frozen_stages=7)),
     share_encoder=True,
     semantics=dict(type='NpzClassVectors', file='word2vec-sbir-mini'),
     # 6 seen classes: with k=5 the kNN graph would be complete and the GCN

@@ -26,7 +26,7 @@ model = dict(
             out_indices=(8, ),
             # as in the demo config: stem and stages 1-6 frozen, only the
             # last stage and the head conv learn
-            frozen_stages=6)),
+            frozen_stages=7)),
     neck=dict(
         type='mmpretrain.LinearNeck',
         in_channels=1280,

@@ -25,7 +25,7 @@ model = dict(
             out_indices=(8, ),
             # as in the demo config: stem and stages 1-6 frozen, only the
             # last stage and the head conv learn
-            frozen_stages=6)),
+            frozen_stages=7)),
     # GAP -> Linear(1280 -> 128): the same embedding layer as BDA-SketRet's
     # mu, without its variance branch
     neck=dict(

@@ -44,6 +44,8 @@ def parse_args(argv=None):
     parser.add_argument('--preset', default='textbook')
     parser.add_argument('--metrics', nargs='+', default=['mAP@all', 'P@10'])
     parser.add_argument('--random-baseline', action='store_true')
+    parser.add_argument('--only-finished', action='store_true',
+                        help='tabulate existing runs, train nothing')
     parser.add_argument('--work-dir', default='work_dirs/compare')
     parser.add_argument('--out-md', help='Markdown table file')
     parser.add_argument('--out-json', help='all numbers as JSON')
@@ -170,32 +172,42 @@ def main(argv=None):
         sys.exit('compare_methods.py: error: --names needs one name per '
                  'config')
 
-    rows = []
+    # Seed by seed (every method's seed 0 first): an interrupted comparison
+    # has complete seeds; --only-finished tabulates the runs that exist.
+    rows = [dict(name=name, config=config, trained=train, results=[],
+                 train_seconds=[], seeds=[])
+            for (config, train), name in zip(entries, names)]
     first_features = None
-    for (config, train), name in zip(entries, names):
-        results, times = [], []
-        for seed in args.seeds:
-            run_dir = osp.join(args.work_dir, name, f'seed_{seed}')
-            print(f'[{name}] seed {seed}: '
-                  f'{"train + test" if train else "test"} in {run_dir}',
-                  flush=True)
-            features, seconds = run_one(config, seed, run_dir, args, train)
+    for seed in args.seeds:
+        for row in rows:
+            run_dir = osp.join(args.work_dir, row['name'], f'seed_{seed}')
+            done = osp.isfile(osp.join(run_dir, 'test_features.npz'))
+            if args.only_finished and not done:
+                continue
+            print(f'[{row["name"]}] seed {seed}: '
+                  f'{"train + test" if row["trained"] else "test"} in '
+                  f'{run_dir}', flush=True)
+            features, seconds = run_one(row['config'], seed, run_dir, args,
+                                        row['trained'])
             first_features = first_features or features
             res = score(features, args)
-            results.append(res)
-            times.append(seconds)
-            print(f'[{name}] seed {seed}: ' + ', '.join(
+            row['results'].append(res)
+            row['train_seconds'].append(seconds)
+            row['seeds'].append(seed)
+            print(f'[{row["name"]}] seed {seed}: ' + ', '.join(
                 f'{m} {res[m]:.4f}' for m in args.metrics), flush=True)
-        rows.append(dict(name=name, config=config, trained=train,
-                         results=results, train_seconds=times))
+    rows = [row for row in rows if row['results']]
+    if not rows:
+        sys.exit('compare_methods.py: error: no finished run')
     if args.random_baseline:
         results = [random_scores(first_features, s, args)
                    for s in args.seeds]
         rows.append(dict(name='random ranking', config=None, trained=False,
-                         results=results, train_seconds=[None]))
+                         results=results, train_seconds=[None],
+                         seeds=list(args.seeds)))
 
     header = ['method'] + [f'{m} ({args.preset})' for m in args.metrics] + [
-        'train time (s)']
+        'train time (s)', 'seeds']
     lines = ['| ' + ' | '.join(header) + ' |',
              '|' + '---|' * len(header)]
     for row in rows:
@@ -203,10 +215,11 @@ def main(argv=None):
         for m in args.metrics:
             cells.append(_fmt([r[m] for r in row['results']]))
         cells.append(_fmt(row['train_seconds'], digits=0))
+        cells.append(' '.join(map(str, row['seeds'])))
         lines.append('| ' + ' | '.join(cells) + ' |')
     q = rows[0]['results'][0]['num_queries']
     table = '\n'.join(lines) + (
-        f'\n\nMean ± sample std over seeds {args.seeds}; test set: '
+        '\n\nMean ± sample std over the seeds listed; test set: '
         f'{q} sketch queries of the unseen classes; metric preset '
         f'`{args.preset}`.\n')
     print('\n' + table)
