@@ -13,7 +13,7 @@ import os
 import os.path as osp
 import sys
 
-from mmengine.config import DictAction
+from sketret.utils.config_utils import add_runner_args, apply_runner_args
 
 
 def parse_args(argv=None):
@@ -47,25 +47,9 @@ def parse_args(argv=None):
         '--force',
         action='store_true',
         help='allow --out/--dump-features to replace existing files')
-    parser.add_argument(
-        '--device',
-        choices=['auto', 'cpu', 'cuda'],
-        default='auto',
-        help='"auto" uses CUDA when available, else the CPU')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings of the config; keys must exist in it')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_runner_args(parser)
     args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    apply_runner_args(args)
     return args
 
 
@@ -135,8 +119,6 @@ def build_test_cfg(args):
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.device == 'cpu':
-        os.environ['CUDA_VISIBLE_DEVICES'] = ''
     try:
         cfg = build_test_cfg(args)
     except (FileNotFoundError, FileExistsError, KeyError, NotADirectoryError,

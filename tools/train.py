@@ -8,11 +8,10 @@ Examples::
     torchrun --nproc_per_node=2 tools/train.py CONFIG --launcher pytorch
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
-from mmengine.config import DictAction
+from sketret.utils.config_utils import add_runner_args, apply_runner_args
 
 
 def parse_args(argv=None):
@@ -40,27 +39,9 @@ def parse_args(argv=None):
         '--deterministic',
         action='store_true',
         help='deterministic algorithms (slower; for exact reproduction)')
-    parser.add_argument(
-        '--device',
-        choices=['auto', 'cpu', 'cuda'],
-        default='auto',
-        help='"auto" uses CUDA when available, else the CPU')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings of the config, e.g. '
-        'train_cfg.max_epochs=2; keys must exist in the config')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK.
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_runner_args(parser)
     args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    apply_runner_args(args)
     return args
 
 
@@ -128,9 +109,6 @@ def build_train_cfg(args):
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.device == 'cpu':
-        # Hide GPUs before CUDA is initialised; mmengine then uses the CPU.
-        os.environ['CUDA_VISIBLE_DEVICES'] = ''
     try:
         cfg = build_train_cfg(args)
     except (FileNotFoundError, KeyError, NotADirectoryError, ValueError,

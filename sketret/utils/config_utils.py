@@ -13,6 +13,39 @@ from typing import Any, Dict, Optional
 from mmengine.config import Config, ConfigDict
 
 
+def add_runner_args(parser) -> None:
+    """The arguments ``tools/train.py`` and ``tools/test.py`` share:
+    ``--device``, ``--cfg-options``, ``--launcher`` and ``--local-rank``."""
+    from mmengine.config import DictAction
+    parser.add_argument(
+        '--device',
+        choices=['auto', 'cpu', 'cuda'],
+        default='auto',
+        help='"auto" uses CUDA when available, else the CPU')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config, e.g. '
+        'train_cfg.max_epochs=2; keys must exist in the config')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK.
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def apply_runner_args(args) -> None:
+    """Environment side of :func:`add_runner_args` (before torch starts
+    CUDA): ``LOCAL_RANK`` and hiding GPUs for ``--device cpu``."""
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    if args.device == 'cpu':
+        os.environ['CUDA_VISIBLE_DEVICES'] = ''
+
+
 def load_config(path: str, cfg_options: Optional[Dict[str, Any]] = None,
                 strict_options: bool = True) -> Config:
     """Load a config file and apply ``--cfg-options``.
