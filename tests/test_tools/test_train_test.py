@@ -44,7 +44,7 @@ def test_kill_then_resume_auto_matches_uninterrupted(uninterrupted, tool,
     work_dir = tmp_path / 'killed'
     proc = tool('train.py', TOY_CFG, '--work-dir', work_dir,
                 env={'TOY_KILL_AFTER': '2'}, check=False)
-    assert proc.returncode == 9
+    assert proc.returncode == -9  # killed by SIGKILL
     assert osp.isfile(work_dir / 'epoch_2.pth')
     assert not osp.isfile(work_dir / 'epoch_3.pth')
     proc = tool('train.py', TOY_CFG, '--work-dir', work_dir, '--resume')

@@ -1,0 +1,73 @@
+# Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+"""tools/test.py --data-root/--show-dir and tools/retrieve.py with the
+shipped demo checkpoint on a small folder of bundled images."""
+import json
+import os
+import os.path as osp
+import shutil
+
+import pytest
+from sketret_testing import REPO_ROOT
+
+CFG = osp.join(REPO_ROOT, 'configs', 'bda-sketret',
+               'bda-sketret_efficientnet-lite0_1xb32_sbir-mini.py')
+CKPT = osp.join(REPO_ROOT, 'model_zoo', 'bda-sketret',
+                'bda-sketret_efficientnet-lite0_1xb32_sbir-mini.pth')
+
+
+@pytest.fixture(scope='module')
+def small_tree(tmp_path_factory):
+    from sketret.datasets import SBIR_MINI_ROOT
+    root = tmp_path_factory.mktemp('tree')
+    for cls in ('pear', 'guitar'):
+        for modality, n in (('sketch', 3), ('photo', 4)):
+            src = osp.join(SBIR_MINI_ROOT, modality, cls)
+            dst = root / modality / cls
+            dst.mkdir(parents=True)
+            for name in sorted(os.listdir(src))[:n]:
+                shutil.copy(osp.join(src, name), dst)
+    return root
+
+
+def test_test_tool_on_a_folder_with_pictures(tool, small_tree, tmp_path):
+    out = tmp_path / 'm.json'
+    show = tmp_path / 'show'
+    tool('test.py', CFG, CKPT, '--data-root', small_tree, '--out', out,
+         '--show-dir', show, '--show-num', 2, '--work-dir', tmp_path / 'w')
+    metrics = json.loads(out.read_text())
+    assert metrics['preset'] == 'textbook'
+    assert metrics['num_queries'] == 6  # 2 classes x 3 sketches
+    assert 0 <= metrics['mAP@all'] <= 1 and 'P@10' in metrics
+    pictures = sorted(os.listdir(show))
+    assert len([p for p in pictures if p.startswith('query_')]) == 2
+    assert 'per_class_mAP_at_all.png' in pictures
+    assert 'features.npz' in pictures
+
+
+def test_test_tool_data_root_without_sketches(tool, tmp_path):
+    proc = tool('test.py', CFG, CKPT, '--data-root', tmp_path, check=False)
+    assert proc.returncode != 0
+    assert 'has no sketch/ folder' in proc.stderr
+
+
+def test_retrieve_tool(tool, small_tree, tmp_path):
+    sketch = osp.join(small_tree, 'sketch', 'pear',
+                      sorted(os.listdir(small_tree / 'sketch' / 'pear'))[0])
+    grid = tmp_path / 'grid.png'
+    index = tmp_path / 'idx'
+    proc = tool('retrieve.py', CFG, CKPT, '--sketch', sketch, '--gallery',
+                small_tree, '--topk', 5, '--out', grid, '--save-index',
+                index, '--device', 'cpu')
+    ranking = [line for line in proc.stdout.splitlines()
+               if line.strip().startswith(('1 ', '2 ', '3 ', '4 ', '5 '))]
+    assert len(ranking) == 5
+    assert grid.is_file() and (index / 'meta.json').is_file()
+    # the saved index gives the same ranking
+    again = tool('retrieve.py', CFG, CKPT, '--sketch', sketch, '--gallery',
+                 index, '--topk', 5, '--device', 'cpu')
+    assert [line for line in again.stdout.splitlines()
+            if line.strip().startswith(('1 ', '2 ', '3 ', '4 ', '5 '))
+            ] == ranking
+    bad = tool('retrieve.py', CFG, CKPT, '--sketch', tmp_path / 'nope.png',
+               '--gallery', index, check=False)
+    assert bad.returncode != 0 and 'nope.png' in bad.stderr
