@@ -1,5 +1,6 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+from .base_retriever import BaseSBIRRetriever
 from .bda_sketret import BDASketRet
 from .sketch_photo_retriever import SketchPhotoRetriever
 
-__all__ = ['BDASketRet', 'SketchPhotoRetriever']
+__all__ = ['BaseSBIRRetriever', 'BDASketRet', 'SketchPhotoRetriever']

@@ -2,32 +2,22 @@
 """BDA-SketRet: bi-level domain adaptation for zero-shot SBIR."""
 import copy
 import logging
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Optional, Sequence, Tuple, Union
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.logging import print_log
-from mmengine.model import BaseModel
 
-from sketret.registry import CLASS_SEMANTICS, MODELS
+from sketret.registry import MODELS
 
 from ..backbones.two_stream import MODALITIES, check_modality
 from ..necks.spatial_discriminator import last_map
-
-ForwardResults = Union[Dict[str, torch.Tensor], list, torch.Tensor]
-
-
-def _with_default(cfg: dict, key: str, value) -> dict:
-    cfg = copy.deepcopy(dict(cfg))
-    if cfg.get(key) is None:
-        cfg[key] = value
-    return cfg
+from .base_retriever import BaseSBIRRetriever, _with_default
 
 
 @MODELS.register_module()
-class BDASketRet(BaseModel):
+class BDASketRet(BaseSBIRRetriever):
     """BDA-SketRet retriever (Chaudhuri et al., Neurocomputing 2022).
 
     Sketches and photos go through their own backbone (a
@@ -97,6 +87,9 @@ class BDASketRet(BaseModel):
         init_cfg (dict, optional): mmengine init config.
     """
 
+    # set_train_classes keeps given class vectors even without a head
+    _keep_unneeded_class_vectors = True
+
     def __init__(self,
                  backbone: dict,
                  encoder: dict,
@@ -110,21 +103,10 @@ class BDASketRet(BaseModel):
                  progressive: Optional[dict] = None,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[dict] = None):
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='SBIRDataPreprocessor')
-        if isinstance(data_preprocessor, dict):
-            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
 
-        self.backbone = MODELS.build(backbone)
-        channels = getattr(self.backbone, 'out_channels', None)
-        if not isinstance(channels, int):
-            raise TypeError(
-                'BDASketRet: the backbone must be a two-stream backbone '
-                '(forward(x, modality)) with an int `out_channels`, e.g. '
-                "dict(type='TwoStreamBackbone', backbone=...); got "
-                f'{type(self.backbone).__name__}')
+        channels = self._build_backbone(backbone)
 
         encoder = _with_default(encoder, 'in_channels', channels)
         self.share_encoder = share_encoder
@@ -186,18 +168,8 @@ class BDASketRet(BaseModel):
                     'dict(semantic_start_iter=<int >= 0>), got '
                     f'{progressive}')
         self.progressive = progressive
-        if semantics is not None and not isinstance(semantics, dict) \
-                and not callable(semantics):
-            raise TypeError('BDASketRet: semantics must be a provider config '
-                            'dict or a callable provider(class_names), got '
-                            f'{type(semantics).__name__}')
-        if isinstance(semantics, dict):
-            self.semantics, self._provider = copy.deepcopy(semantics), None
-        else:
-            self.semantics, self._provider = None, semantics
+        self._init_semantics(semantics)
 
-        self.train_class_names: Optional[List[str]] = None
-        self.register_buffer('class_vectors', None, persistent=False)
         self.current_iter = 0
         self.max_iters: Optional[int] = None
         self._progress_set = False
@@ -212,65 +184,19 @@ class BDASketRet(BaseModel):
         return self.encoders['shared' if self.share_encoder else modality]
 
     @property
-    def semantic_provider(self):
-        """The class-vector provider built from ``semantics`` (lazily)."""
-        if self._provider is None:
-            if self.semantics is None:
-                raise RuntimeError(
-                    'BDASketRet has no `semantics` provider config: pass the '
-                    'class vectors to set_train_classes(names, vectors) or '
-                    "set model.semantics=dict(type='NpzClassVectors', ...)")
-            self._provider = CLASS_SEMANTICS.build(self.semantics)
-        return self._provider
+    def _needs_class_vectors(self) -> bool:
+        """The head needs the training classes' vectors (looked up in
+        ``semantics`` when :meth:`set_train_classes` gets none)."""
+        return self.head is not None
 
-    def lookup_class_vectors(self, class_names: Sequence[str]) -> np.ndarray:
-        """``(C, D_w)`` vectors of ``class_names`` from the provider (which
-        raises listing the classes it lacks)."""
-        return np.asarray(self.semantic_provider(list(class_names)))
-
-    def _check_class_vectors(self, vectors, num_classes: int) -> torch.Tensor:
-        vectors = torch.as_tensor(np.asarray(vectors) if not isinstance(
-            vectors, torch.Tensor) else vectors).float()
-        if vectors.dim() != 2 or vectors.shape[0] != num_classes:
-            raise ValueError(
-                f'BDASketRet: expected one class vector per class, i.e. '
-                f'shape ({num_classes}, D), got {tuple(vectors.shape)}')
+    def _check_vector_dim(self, vectors: torch.Tensor) -> None:
+        """``(C, D_w)`` vectors must match the head's ``in_dim``."""
         in_dim = getattr(self.head, 'in_dim', None)
         if in_dim is not None and vectors.shape[1] != in_dim:
             raise ValueError(
-                f'BDASketRet: the class vectors are {vectors.shape[1]}-d but '
-                f'the head expects in_dim={in_dim}; use vectors of that size '
-                'or set model.head.in_dim')
-        if not bool(torch.isfinite(vectors).all()):
-            raise ValueError('BDASketRet: class vectors contain NaN or inf')
-        return vectors
-
-    def set_train_classes(self,
-                          class_names: Sequence[str],
-                          class_vectors=None) -> None:
-        """Set the training classes (the order of ``gt_label``).
-
-        Args:
-            class_names (Sequence[str]): The training dataset's
-                ``metainfo['classes']``.
-            class_vectors (array-like, optional): ``(C, D_w)`` vectors; when
-                None they are looked up in the ``semantics`` provider.
-
-        Raises:
-            ValueError: Wrong number or size of vectors.
-        """
-        names = [str(n) for n in class_names]
-        if not names:
-            raise ValueError('BDASketRet.set_train_classes: no classes')
-        if class_vectors is None and self.head is not None:
-            class_vectors = self.lookup_class_vectors(names)
-        if class_vectors is not None:
-            vectors = self._check_class_vectors(class_vectors, len(names))
-            device = next(self.parameters()).device
-            self.class_vectors = vectors.to(device)
-        else:
-            self.class_vectors = None
-        self.train_class_names = names
+                f'{type(self).__name__}: the class vectors are '
+                f'{vectors.shape[1]}-d but the head expects in_dim={in_dim}; '
+                'use vectors of that size or set model.head.in_dim')
 
     def set_progress(self, current_iter: int,
                      max_iters: Optional[int] = None) -> None:
@@ -297,48 +223,6 @@ class BDASketRet(BaseModel):
         maps = self.backbone(inputs, check_modality(modality))
         return self.get_encoder(modality).encode(maps)[0]
 
-    @staticmethod
-    def _modalities(data_samples, batch_size: int) -> List[str]:
-        if data_samples is None:
-            raise ValueError(
-                'BDASketRet needs data_samples with a `modality` '
-                "('sketch'|'photo') for every input; for one modality call "
-                'extract_feat(inputs, modality)')
-        if len(data_samples) != batch_size:
-            raise ValueError(f'BDASketRet: {batch_size} inputs but '
-                             f'{len(data_samples)} data samples')
-        mods = []
-        for i, sample in enumerate(data_samples):
-            modality = sample.metainfo.get('modality') if hasattr(
-                sample, 'metainfo') else None
-            if modality not in MODALITIES:
-                raise ValueError(
-                    f'BDASketRet: data sample {i} has modality '
-                    f'{modality!r}; expected one of {MODALITIES}')
-            mods.append(modality)
-        return mods
-
-    @staticmethod
-    def _split(modalities: List[str]) -> Dict[str, List[int]]:
-        return {
-            m: [i for i, mm in enumerate(modalities) if mm == m]
-            for m in MODALITIES
-        }
-
-    def _extract_mixed(self, inputs: torch.Tensor,
-                       data_samples) -> torch.Tensor:
-        groups = self._split(self._modalities(data_samples, inputs.shape[0]))
-        feats = None
-        for modality, idx in groups.items():
-            if not idx:
-                continue
-            index = torch.as_tensor(idx, device=inputs.device)
-            mu = self.extract_feat(inputs[index], modality)
-            if feats is None:
-                feats = mu.new_zeros(inputs.shape[0], mu.shape[1])
-            feats[index] = mu
-        return feats
-
     @torch.no_grad()
     def embed_classes(self,
                       class_names: Optional[Sequence[str]] = None,
@@ -363,64 +247,12 @@ class BDASketRet(BaseModel):
         return F.normalize(self.head(vectors.to(device)), dim=1)
 
     # ------------------------------------------------------------------ #
-    # forward
+    # loss
     # ------------------------------------------------------------------ #
-    def forward(self,
-                inputs: torch.Tensor,
-                data_samples: Optional[list] = None,
-                mode: str = 'tensor') -> ForwardResults:
-        """Args:
-            inputs (Tensor): ``(B, 3, H, W)`` normalised images.
-            data_samples (list[SBIRDataSample], optional): One per input,
-                with ``modality`` (and ``gt_label`` for ``'loss'``).
-            mode (str): ``'tensor'`` → ``(B, D)`` μ (not normalised);
-                ``'loss'`` → dict of loss terms and diagnostics;
-                ``'predict'`` → the data samples with ``feature`` (``(D, )``,
-                L2-normalised μ) set.
-        """
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self._extract_mixed(inputs, data_samples)
-        raise ValueError(f'BDASketRet: invalid mode {mode!r}; use '
-                         "'tensor', 'loss' or 'predict'")
-
-    def predict(self, inputs: torch.Tensor, data_samples: list) -> list:
-        """Set ``feature`` (``(D, )``, unit norm) on every data sample."""
-        feats = F.normalize(self._extract_mixed(inputs, data_samples), dim=1)
-        for sample, feat in zip(data_samples, feats):
-            sample.set_feature(feat.detach())
-        return data_samples
-
-    def _labels(self, data_samples: list,
-                device: torch.device) -> torch.Tensor:
-        labels = []
-        for i, sample in enumerate(data_samples):
-            label = sample.metainfo.get('gt_label', None)
-            if label is None:
-                raise ValueError(
-                    f'BDASketRet: data sample {i} has no gt_label')
-            labels.append(int(label))
-        labels = torch.as_tensor(labels, dtype=torch.long, device=device)
-        num_classes = len(self.train_class_names)
-        bad = labels[(labels >= num_classes) | (labels < -1)]
-        if bad.numel():
-            raise ValueError(
-                f'BDASketRet: gt_label {int(bad[0])} is outside the '
-                f'{num_classes} training classes given to set_train_classes')
-        return labels
-
     def _check_ready(self) -> None:
-        if self.train_class_names is None or (self.head is not None
-                                              and self.class_vectors is None):
-            raise RuntimeError(
-                'BDASketRet: the training classes are not set. Call '
-                'model.set_train_classes(class_names[, class_vectors]) '
-                'before training; in a config, add '
-                "custom_hooks=[dict(type='ClassSemanticsHook')], which reads "
-                "train_dataloader.dataset.metainfo['classes'].")
+        """The base check, then a one-time warning when training without
+        :meth:`set_progress`."""
+        super()._check_ready()
         if self.training and not self._progress_set \
                 and not self._warned_progress:
             self._warned_progress = True
@@ -484,17 +316,15 @@ class BDASketRet(BaseModel):
             ``proj_acc``, ``ib_beta``, ``ib_mi_lb``, ``semantic_on``.
         """
         self._check_ready()
-        groups = self._split(self._modalities(data_samples, inputs.shape[0]))
+        groups = self._groups(data_samples, inputs)
         labels = self._labels(data_samples, inputs.device)
 
         maps: Dict[str, Optional[torch.Tensor]] = {}
         enc: Dict[str, Tuple[torch.Tensor, ...]] = {}
         lab: Dict[str, torch.Tensor] = {}
-        for modality, idx in groups.items():
-            index = torch.as_tensor(idx, dtype=torch.long,
-                                    device=inputs.device)
+        for modality, index in groups.items():
             lab[modality] = labels[index]
-            if idx:
+            if index.numel():
                 feat = last_map(self.backbone(inputs[index], modality))
                 maps[modality] = feat
                 enc[modality] = self.get_encoder(modality)(feat)

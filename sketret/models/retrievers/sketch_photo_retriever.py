@@ -1,31 +1,20 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
 """A generic sketch/photo retriever assembled from registered parts: the
 baselines (triplet, Doodle2Search, SAKE) are configs of it."""
-import copy
 import logging
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Optional, Tuple, Union
 
-import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmengine.logging import print_log
-from mmengine.model import BaseModel
 
-from sketret.registry import CLASS_SEMANTICS, MODELS
+from sketret.registry import MODELS
 
 from ..backbones.two_stream import MODALITIES, check_modality
 from ..necks.spatial_discriminator import last_map
+from .base_retriever import BaseSBIRRetriever, _with_default
 
-ForwardResults = Union[Dict[str, torch.Tensor], list, torch.Tensor]
 DOMAIN_INPUTS = ('embedding', 'maps')
-
-
-def _with_default(cfg: dict, key: str, value) -> dict:
-    cfg = copy.deepcopy(dict(cfg))
-    if cfg.get(key) is None:
-        cfg[key] = value
-    return cfg
 
 
 def _as_terms(result, default_name: str) -> Dict[str, torch.Tensor]:
@@ -47,7 +36,7 @@ def _last(x) -> torch.Tensor:
 
 
 @MODELS.register_module()
-class SketchPhotoRetriever(BaseModel):
+class SketchPhotoRetriever(BaseSBIRRetriever):
     """Backbone + embedding neck + optional loss terms, for sketch → photo
     retrieval.
 
@@ -159,23 +148,11 @@ class SketchPhotoRetriever(BaseModel):
                  semantics=None,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[dict] = None):
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='SBIRDataPreprocessor')
-        if isinstance(data_preprocessor, dict):
-            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         name = type(self).__name__
 
-        self.backbone = MODELS.build(backbone)
-        channels = getattr(self.backbone, 'out_channels', None)
-        if not isinstance(channels, int) or \
-                not hasattr(self.backbone, 'get_backbone'):
-            raise TypeError(
-                f'{name}: the backbone must be a two-stream backbone '
-                '(forward(x, modality), get_backbone(modality)) with an int '
-                "`out_channels`, e.g. dict(type='TwoStreamBackbone', "
-                f'backbone=...); got {type(self.backbone).__name__}')
+        channels = self._build_backbone(backbone, required=('get_backbone', ))
         self.channels = channels
 
         if domain_flag:
@@ -273,17 +250,7 @@ class SketchPhotoRetriever(BaseModel):
                 'metric_loss, domain_classifier, semantic_loss, cls_head, '
                 'teacher')
 
-        if semantics is not None and not isinstance(semantics, dict) \
-                and not callable(semantics):
-            raise TypeError(f'{name}: semantics must be a provider config '
-                            'dict or a callable provider(class_names), got '
-                            f'{type(semantics).__name__}')
-        if isinstance(semantics, dict):
-            self.semantics, self._provider = copy.deepcopy(semantics), None
-        else:
-            self.semantics, self._provider = None, semantics
-        self.train_class_names: Optional[List[str]] = None
-        self.register_buffer('class_vectors', None, persistent=False)
+        self._init_semantics(semantics)
 
     # ------------------------------------------------------------------ #
     # set-up
@@ -325,70 +292,35 @@ class SketchPhotoRetriever(BaseModel):
         return self
 
     @property
-    def semantic_provider(self):
-        """The class-vector provider built from ``semantics`` (lazily)."""
-        if self._provider is None:
-            if self.semantics is None:
-                raise RuntimeError(
-                    f'{type(self).__name__} has no `semantics` provider '
-                    'config: pass the class vectors to '
-                    'set_train_classes(names, vectors) or set '
-                    "model.semantics=dict(type='NpzClassVectors', ...)")
-            self._provider = CLASS_SEMANTICS.build(self.semantics)
-        return self._provider
+    def _needs_train_classes(self) -> bool:
+        """A semantic loss or a classifier needs the training classes."""
+        return self.semantic_loss is not None or self.cls_head is not None
 
-    def set_train_classes(self,
-                          class_names: Sequence[str],
-                          class_vectors=None) -> None:
-        """Set the training classes (the order of ``gt_label``).
+    @property
+    def _needs_class_vectors(self) -> bool:
+        """Only a semantic loss needs their vectors (looked up in
+        ``semantics`` when :meth:`set_train_classes` gets none; given ones
+        are dropped without a semantic loss)."""
+        return self.semantic_loss is not None
 
-        Called by :class:`~sketret.engine.ClassSemanticsHook`. Class vectors
-        are needed (and looked up in ``semantics`` when not given) only with
-        a semantic loss.
-
-        Args:
-            class_names (Sequence[str]): The training dataset's
-                ``metainfo['classes']``.
-            class_vectors (array-like, optional): ``(C, D_w)`` vectors.
-
-        Raises:
-            ValueError: No classes, more classes than the classifier has
-                outputs, or vectors of the wrong shape.
-        """
+    def _check_num_classes(self, num_classes: int) -> None:
+        """More training classes than the classifier has outputs is an
+        error, fewer a warning."""
         name = type(self).__name__
-        names = [str(n) for n in class_names]
-        if not names:
-            raise ValueError(f'{name}.set_train_classes: no classes')
         num_outputs = self._num_cls_outputs()
         if num_outputs is not None:
-            if len(names) > num_outputs:
+            if num_classes > num_outputs:
                 raise ValueError(
-                    f'{name}: {len(names)} training classes but the '
+                    f'{name}: {num_classes} training classes but the '
                     f'cls_head has {num_outputs} outputs; set '
-                    f'model.cls_head.num_classes={len(names)}')
-            if len(names) < num_outputs:
+                    f'model.cls_head.num_classes={num_classes}')
+            if num_classes < num_outputs:
                 print_log(
-                    f'{name}: {len(names)} training classes but the cls_head '
+                    f'{name}: {num_classes} training classes but the cls_head '
                     f'has {num_outputs} outputs; the extra outputs are never '
                     'trained',
                     logger='current',
                     level=logging.WARNING)
-        vectors = None
-        if self.semantic_loss is not None:
-            if class_vectors is None:
-                class_vectors = np.asarray(self.semantic_provider(names))
-            vectors = torch.as_tensor(np.asarray(
-                class_vectors) if not isinstance(class_vectors, torch.Tensor)
-                else class_vectors).float()
-            if vectors.dim() != 2 or vectors.shape[0] != len(names):
-                raise ValueError(
-                    f'{name}: expected one class vector per class, i.e. '
-                    f'shape ({len(names)}, D), got {tuple(vectors.shape)}')
-            if not bool(torch.isfinite(vectors).all()):
-                raise ValueError(f'{name}: class vectors contain NaN or inf')
-            vectors = vectors.to(next(self.parameters()).device)
-        self.class_vectors = vectors
-        self.train_class_names = names
 
     def _num_cls_outputs(self) -> Optional[int]:
         if self.cls_head is None:
@@ -423,113 +355,9 @@ class SketchPhotoRetriever(BaseModel):
         (not normalised)."""
         return self._encode(inputs, modality)[1]
 
-    def _modalities(self, data_samples, batch_size: int) -> List[str]:
-        name = type(self).__name__
-        if data_samples is None:
-            raise ValueError(
-                f'{name} needs data_samples with a `modality` '
-                "('sketch'|'photo') for every input; for one modality call "
-                'extract_feat(inputs, modality)')
-        if len(data_samples) != batch_size:
-            raise ValueError(f'{name}: {batch_size} inputs but '
-                             f'{len(data_samples)} data samples')
-        mods = []
-        for i, sample in enumerate(data_samples):
-            modality = sample.metainfo.get('modality') if hasattr(
-                sample, 'metainfo') else None
-            if modality not in MODALITIES:
-                raise ValueError(
-                    f'{name}: data sample {i} has modality {modality!r}; '
-                    f'expected one of {MODALITIES}')
-            mods.append(modality)
-        return mods
-
-    def _groups(self, data_samples, inputs) -> Dict[str, torch.Tensor]:
-        mods = self._modalities(data_samples, inputs.shape[0])
-        return {
-            m: torch.as_tensor([i for i, mm in enumerate(mods) if mm == m],
-                               dtype=torch.long,
-                               device=inputs.device)
-            for m in MODALITIES
-        }
-
-    def _extract_mixed(self, inputs: torch.Tensor,
-                       data_samples) -> torch.Tensor:
-        feats = None
-        for modality, index in self._groups(data_samples, inputs).items():
-            if not index.numel():
-                continue
-            emb = self.extract_feat(inputs[index], modality)
-            if feats is None:
-                feats = emb.new_zeros(inputs.shape[0], emb.shape[1])
-            feats[index] = emb
-        return feats
-
     # ------------------------------------------------------------------ #
-    # forward
+    # loss
     # ------------------------------------------------------------------ #
-    def forward(self,
-                inputs: torch.Tensor,
-                data_samples: Optional[list] = None,
-                mode: str = 'tensor') -> ForwardResults:
-        """Args:
-            inputs (Tensor): ``(B, 3, H, W)`` normalised images.
-            data_samples (list[SBIRDataSample], optional): One per input,
-                with ``modality`` (and ``gt_label`` for ``'loss'``).
-            mode (str): ``'tensor'`` → ``(B, D)`` embeddings (not
-                normalised); ``'loss'`` → dict of loss terms and
-                diagnostics; ``'predict'`` → the data samples with
-                ``feature`` (``(D, )``, L2-normalised) set.
-        """
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self._extract_mixed(inputs, data_samples)
-        raise ValueError(f'{type(self).__name__}: invalid mode {mode!r}; '
-                         "use 'tensor', 'loss' or 'predict'")
-
-    def predict(self, inputs: torch.Tensor, data_samples: list) -> list:
-        """Set ``feature`` (``(D, )``, unit norm) on every data sample."""
-        feats = F.normalize(self._extract_mixed(inputs, data_samples), dim=1)
-        for sample, feat in zip(data_samples, feats):
-            sample.set_feature(feat.detach())
-        return data_samples
-
-    def _labels(self, data_samples: list,
-                device: torch.device) -> torch.Tensor:
-        name = type(self).__name__
-        labels = []
-        for i, sample in enumerate(data_samples):
-            label = sample.metainfo.get('gt_label', None)
-            if label is None:
-                raise ValueError(f'{name}: data sample {i} has no gt_label')
-            labels.append(int(label))
-        labels = torch.as_tensor(labels, dtype=torch.long, device=device)
-        if self.train_class_names is not None:
-            num_classes = len(self.train_class_names)
-            bad = labels[(labels >= num_classes) | (labels < -1)]
-            if bad.numel():
-                raise ValueError(
-                    f'{name}: gt_label {int(bad[0])} is outside the '
-                    f'{num_classes} training classes given to '
-                    'set_train_classes')
-        return labels
-
-    def _check_ready(self) -> None:
-        needs_classes = (self.semantic_loss is not None
-                         or self.cls_head is not None)
-        if needs_classes and (self.train_class_names is None or
-                              (self.semantic_loss is not None
-                               and self.class_vectors is None)):
-            raise RuntimeError(
-                f'{type(self).__name__}: the training classes are not set. '
-                'Call model.set_train_classes(class_names[, class_vectors]) '
-                'before training; in a config, add '
-                "custom_hooks=[dict(type='ClassSemanticsHook')], which reads "
-                "train_dataloader.dataset.metainfo['classes'].")
-
     def _domain_terms(self, feats: Dict[str, torch.Tensor]
                       ) -> Dict[str, torch.Tensor]:
         present = [m for m in MODALITIES if feats[m].shape[0]]
