@@ -57,7 +57,6 @@ setup(
     },
     zip_safe=False,
     classifiers=[
-        'License :: OSI Approved :: Apache Software License',
         'Programming Language :: Python :: 3',
         'Topic :: Scientific/Engineering :: Artificial Intelligence',
     ])

@@ -10,6 +10,8 @@ import numpy as np
 from sketret.version import __version__
 
 INDEX_TYPES = ('flat', 'ivf_flat', 'ivf_pq')
+#: Below this many queries a search runs on one thread.
+SINGLE_THREAD_QUERIES = 16
 
 
 def _faiss():
@@ -137,7 +139,18 @@ class GalleryIndex:
         if topk < 1:
             raise ValueError(f'topk must be >= 1, got {topk}')
         k = min(topk, len(self))
-        scores, ids = self.index.search(queries, k)
+        faiss = _faiss()
+        # A few queries: one thread. Waking OpenMP threads costs more than
+        # the search itself (50k gallery: 1.8 ms vs 16 ms on 2 busy cores).
+        few = len(queries) < SINGLE_THREAD_QUERIES
+        threads = faiss.omp_get_max_threads()
+        if few:
+            faiss.omp_set_num_threads(1)
+        try:
+            scores, ids = self.index.search(queries, k)
+        finally:
+            if few:
+                faiss.omp_set_num_threads(threads)
         return scores, ids
 
     def describe(self, indices: np.ndarray,
