@@ -23,7 +23,7 @@ C=configs
   --names BDA-SketRet "BDA-SketRet w/o adversarial" "BDA-SketRet w/o IB" \
     "BDA-SketRet w/o GCN" Triplet Doodle2Search SAKE \
     "untrained ImageNet backbone" \
-  --seeds 0 1 2 --random-baseline --preset textbook \
+  --seeds 0 1 2 --random-baseline --preset textbook "${@:2}" \
   --metrics mAP@all P@10 \
   --work-dir "$WORK" --out-md "$WORK/table.md" --out-json "$WORK/table.json" \
   --out-plot "$WORK/comparison.png"

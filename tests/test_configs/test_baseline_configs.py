@@ -167,7 +167,13 @@ def test_baseline_readme_and_metafile(name):
     assert 'Weights' in model
     with open(osp.join(REPO, 'configs', name, 'README.md')) as f:
         readme = f.read()
-    assert 'to be filled by tools/analysis_tools/compare_methods.py' in readme
+    # the README's results row shows the shipped weights and the metafile's
+    # measured numbers
+    assert model['Weights'] in readme.replace('../../', '')
+    metrics = model['Results'][0]['Metrics']
+    assert metrics['Preset'] == 'textbook'
+    assert f"{metrics['mAP@all']:.4f}" in readme
+    assert f"{metrics['P@10']:.4f}" in readme
     assert 'textbook/mAP@all' in readme and '```bibtex' in readme
     assert f'python tools/test.py {model["Config"]}' in readme
     assert f'epoch_{load(name).train_cfg.max_epochs}.pth' in readme

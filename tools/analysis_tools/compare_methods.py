@@ -243,7 +243,7 @@ def main(argv=None):
             [row['name'] for row in rows], [np.mean(v) for v in vals],
             [np.std(v, ddof=1) if len(v) > 1 else 0 for v in vals],
             ylabel=f'{metric} ({args.preset})',
-            title=f'Unseen-class retrieval, seeds {args.seeds}',
+            title='Unseen-class retrieval (mean ± std over seeds)',
             out_file=args.out_plot)
 
 
