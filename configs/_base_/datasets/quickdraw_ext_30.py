@@ -1,76 +1,20 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
 # QuickDraw-Extended, 80 seen / 30 unseen classes (Doodle2Search).
 # Reported with mAP@all and P@200.
-# Get the data and check it: docs/datasets.md.
+# Pipelines, batches, sampler and loaders are those of sketchy_ext_25.py;
+# only the dataset, its root, the split and the metrics differ.
+_base_ = ['./sketchy_ext_25.py']
+
 dataset_type = 'QuickDrawExtended'
-# relative to the working directory, like mmpretrain
 data_root = 'data/QuickDraw'
 split = 'quickdraw_ext_30'
 
-# Sketches: grey -> 3 channels, black on white; photos: RGB (channel order
-# RGB, so the data preprocessor keeps to_rgb=False). Stroke width, affine
-# (sketch-only) and flip augmentations: defaults chosen by sketret.
-train_pipeline = [
-    dict(type='LoadSBIRImage'),
-    dict(type='StrokeWidth', radius_range=(-1, 2), prob=0.5),
-    dict(type='RandomSketchAffine', prob=0.5),
-    dict(type='mmcv.Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='mmcv.RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackSBIRInputs'),
-]
-test_pipeline = [
-    dict(type='LoadSBIRImage'),
-    dict(type='mmcv.Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='PackSBIRInputs'),
-]
-
-# Training: class-balanced batches of 8 classes x (4 sketches +
-# 4 photos) = 64 images; the batch sampler checks that batch_size
-# matches the sampler.
 train_dataloader = dict(
-    batch_size=64,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(
-        type='ClassBalancedPairSampler',
-        classes_per_batch=8,
-        sketches_per_class=4,
-        photos_per_class=4),
-    batch_sampler=dict(type='ClassBalancedPairBatchSampler'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split=split,
-        subset='train',
-        modality='both',
-        pipeline=train_pipeline))
-# Validation: held-out samples of the SEEN classes (model selection).
+    dataset=dict(type=dataset_type, data_root=data_root, split=split))
 val_dataloader = dict(
-    batch_size=64,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split=split,
-        subset='val',
-        modality='both',
-        pipeline=test_pipeline))
-# Test: the unseen classes (set generalized=True for GZS-SBIR).
+    dataset=dict(type=dataset_type, data_root=data_root, split=split))
 test_dataloader = dict(
-    batch_size=64,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split=split,
-        subset='test',
-        modality='both',
-        generalized=False,
-        pipeline=test_pipeline))
+    dataset=dict(type=dataset_type, data_root=data_root, split=split))
 
 # A list: mmengine reads a dict with a 'metrics' key as an Evaluator.
 val_evaluator = [
