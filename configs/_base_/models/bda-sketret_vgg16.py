@@ -5,24 +5,14 @@
 #   init_cfg=dict(type='Pretrained', checkpoint=<an mmpretrain VGG-16
 #                 checkpoint>, prefix='backbone.')
 # (both streams then load it).
-# Only the abstract of the paper could be read: every value marked
-# "default chosen by sketret" is our design decision, not the paper's; each
-# is a config switch.
+# Everything but the backbone and its channel count is the EfficientNet-Lite0
+# config's (losses, weights, hooks, defaults chosen by sketret).
+_base_ = ['./bda-sketret_efficientnet-lite0.py']
+
 model = dict(
-    type='BDASketRet',
-    data_preprocessor=dict(
-        type='SBIRDataPreprocessor',
-        # ImageNet mean/std (0-255 scale), one for both modalities
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        # sketret's loaders give RGB already (LoadSBIRImage color_order
-        # 'rgb'); set True for a BGR pipeline (e.g. mmcv's LoadImageFromFile)
-        to_rgb=False),
     backbone=dict(
-        type='TwoStreamBackbone',
-        # one backbone per modality (default chosen by sketret)
-        share_backbone=False,
         backbone=dict(
+            _delete_=True,
             type='mmpretrain.VGG',
             depth=16,
             # stage 4 = conv5_3, the last conv maps (512 channels); without
@@ -31,54 +21,5 @@ model = dict(
             out_indices=(4, ),
             with_last_pool=False,
             frozen_stages=-1)),
-    # spatial level: GRL + conv discriminator on the last conv maps
-    spatial_discriminator=dict(
-        type='SpatialDomainDiscriminator',
-        in_channels=512,
-        # default chosen by sketret
-        hidden_channels=(256, 128),
-        # 'minmax' = alternating min-max variant (flipped-label generator
-        # loss); default chosen by sketret
-        mode='grl'),
-    # q(z|x): GAP -> Linear -> (mu, log sigma^2), one per modality
-    encoder=dict(type='StochasticEncoder', in_channels=512, embed_dim=128),
-    share_encoder=False,
-    # topology-preserving semantic projector: 2-layer GCN over a kNN class
-    # graph (k=5 and hidden 512: default chosen by sketret)
-    head=dict(
-        type='TopologyPreservingProjector',
-        in_dim=300,
-        hidden_dim=512,
-        out_dim=128,
-        graph=dict(type='knn', k=5)),
-    # loss weights: L = L_proj + 0.5 L_adv + 0.1 L_SIB + 1.0 L_topo
-    # (default chosen by sketret)
-    adv_loss=dict(type='DomainAdversarialLoss', loss_weight=0.5),
-    ib_loss=dict(
-        type='SymmetricIBLoss',
-        # beta, its warm-up and the InfoNCE temperature: default chosen by
-        # sketret
-        beta=1e-3,
-        warmup_iters=1000,
-        temperature=0.1,
-        mode='sib',
-        loss_weight=0.1),
-    proj_loss=dict(
-        type='TopologyPreservingLoss',
-        # default chosen by sketret
-        temperature=0.1,
-        topo_weight=1.0,
-        loss_weight=1.0),
-    # class-name vectors; a placeholder that the dataset configs override
-    semantics=dict(type='NpzClassVectors', file='word2vec-sketchy'),
-    # None = joint end-to-end training; dict(semantic_start_iter=N) switches
-    # the semantic losses on after N iterations (default chosen by sketret)
-    progressive=None)
-
-# The model needs both hooks: the training classes (and their vectors) come
-# from the training set, and the GRL coefficient / IB beta warm-up follow the
-# training progress (lambda(p) = 2 / (1 + exp(-10 p)) - 1).
-custom_hooks = [
-    dict(type='ClassSemanticsHook'),
-    dict(type='GRLScheduleHook', gamma=10.0),
-]
+    spatial_discriminator=dict(in_channels=512),
+    encoder=dict(in_channels=512))
