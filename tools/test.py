@@ -130,6 +130,7 @@ def main(argv=None):
 
     from sketret.apis.runner_utils import (
         build_runner,
+        finish_distributed,
         load_checkpoint_strict,
         metrics_to_json,
         run_or_exit,
@@ -153,6 +154,7 @@ def main(argv=None):
         with open(args.out, 'w', encoding='utf-8') as f:
             json.dump(metrics_to_json(metrics), f, indent=2)
         print(f'Metrics written to {args.out}')
+    finish_distributed()
 
 
 if __name__ == '__main__':

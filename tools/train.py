@@ -116,9 +116,14 @@ def main(argv=None):
         msg = err.args[0] if isinstance(err, KeyError) else err
         sys.exit(f'tools/train.py: error: {msg}')
 
-    from sketret.apis.runner_utils import build_runner, run_or_exit
+    from sketret.apis.runner_utils import (
+        build_runner,
+        finish_distributed,
+        run_or_exit,
+    )
     runner = build_runner(cfg)
     run_or_exit(runner.train, 'tools/train.py')
+    finish_distributed()
 
 
 if __name__ == '__main__':

@@ -17,6 +17,16 @@ def init_cpu_process_group(cfg: Config) -> None:
         dist.init_process_group(backend='gloo')
 
 
+def finish_distributed() -> None:
+    """End a distributed run in order: wait for every rank (rank 0 may
+    still be writing a checkpoint), then close the process group, so that
+    no rank exits while a peer still talks to it (gloo aborts then)."""
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def build_runner(cfg: Config) -> Runner:
     """Build the Runner a config asks for (``runner_type``) or mmengine's.
 
