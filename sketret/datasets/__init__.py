@@ -26,9 +26,14 @@ from .sketch_photo_folder import SBIRMini, SketchPhotoFolder
 from .split_files import sempcyc_class_split
 from .transforms import (
     LoadSBIRImage,
+    LoadStrokes,
     PackSBIRInputs,
     RandomSketchAffine,
+    RandomStrokeAffine,
+    RandomStrokeDropout,
+    RenderStrokes,
     StrokeWidth,
+    StrokeWidthJitter,
 )
 
 __all__ = [
@@ -37,6 +42,8 @@ __all__ = [
     'TUBerlinExtended', 'QuickDrawExtended', 'SketchPhotoFolder', 'SBIRMini',
     'ClassBalancedPairSampler', 'ClassBalancedPairBatchSampler',
     'LoadSBIRImage', 'StrokeWidth', 'RandomSketchAffine', 'PackSBIRInputs',
+    'LoadStrokes', 'RandomStrokeAffine', 'RandomStrokeDropout',
+    'StrokeWidthJitter', 'RenderStrokes',
     'NpzClassVectors', 'MiniLMClassVectors', 'MissingClassVectorsError',
     'BUNDLED_VECTOR_FILES', 'normalize_class_name', 'compact_class_name',
     'match_class_names', 'ClassNameMatcher', 'CorruptImageError',
