@@ -21,6 +21,7 @@ from .class_semantics import (
     NpzClassVectors,
 )
 from .image_io import CorruptImageError, read_sbir_image
+from .qd_imagenet import QDImageNet, qd_imagenet_folds
 from .samplers import ClassBalancedPairBatchSampler, ClassBalancedPairSampler
 from .sketch_photo_folder import SBIRMini, SketchPhotoFolder
 from .split_files import sempcyc_class_split
@@ -48,5 +49,5 @@ __all__ = [
     'BUNDLED_VECTOR_FILES', 'normalize_class_name', 'compact_class_name',
     'match_class_names', 'ClassNameMatcher', 'CorruptImageError',
     'read_sbir_image', 'sempcyc_class_split', 'SBIR_MINI_ROOT',
-    'get_asset_path'
+    'get_asset_path', 'QDImageNet', 'qd_imagenet_folds'
 ]
