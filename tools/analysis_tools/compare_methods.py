@@ -26,7 +26,8 @@ on the same queries, with both intervals. ``--galleries`` scores the same
 dumped features against sub-galleries: ``unseen`` (photos of the query
 classes only), ``photos`` (every labelled photo) and ``all`` (as dumped,
 distractors included). ``--folds`` with ``--fold-key`` repeats every run
-for each class fold (``--cfg-options KEY=FOLD``); per-query values of all
+for each class fold (``--cfg-options KEY=FOLD`` for each comma-separated
+KEY); per-query values of all
 folds are pooled (each class is a query class in one fold).
 """
 import argparse
@@ -73,11 +74,13 @@ def parse_args(argv=None):
                         'with, query by query (default: the first)')
     parser.add_argument('--bootstrap', type=int, default=2000,
                         help='bootstrap resamples for the intervals')
-    parser.add_argument('--folds', nargs='+', type=int,
-                        help='class folds (each run once per fold)')
+    parser.add_argument('--folds', nargs='+',
+                        help='class folds (each run once per fold), values '
+                        'of --fold-key, e.g. fold0 fold1')
     parser.add_argument('--fold-key',
-                        help='config key that selects the fold, e.g. '
-                        'train_dataloader.dataset.fold (with --folds)')
+                        help='config key(s), comma-separated, set to the '
+                        'fold, e.g. train_dataloader.dataset.split,'
+                        'val_dataloader.dataset.split')
     args = parser.parse_args(argv)
     if args.folds and not args.fold_key:
         parser.error('--folds needs --fold-key')
@@ -241,7 +244,7 @@ def main(argv=None):
             for row in rows:
                 run_dir = osp.join(
                     args.work_dir, row['name'],
-                    *([] if fold is None else [f'fold_{fold}']),
+                    *([] if fold is None else [str(fold)]),
                     f'seed_{seed}')
                 done = osp.isfile(osp.join(run_dir, 'test_features.npz'))
                 if args.only_finished and not done:
