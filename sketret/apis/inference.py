@@ -199,10 +199,15 @@ class SketchRetriever:
             if cfg is None:
                 raise ValueError('model has no .cfg; pass pipeline=...')
             pipeline = cfg.test_dataloader.dataset.pipeline
+        loaders = ('LoadSBIRImage', 'LoadStrokes')
         pipeline = [
             copy.deepcopy(t) for t in pipeline
-            if t.get('type') not in ('LoadSBIRImage', 'sketret.LoadSBIRImage')
+            if str(t.get('type')).replace('sketret.', '') not in loaders
         ]
+        # vector sketch files go to the config's own RenderStrokes step
+        self._renders_strokes = any(
+            str(t.get('type')).replace('sketret.', '') == 'RenderStrokes'
+            for t in pipeline)
         init_default_scope('sketret')
         self.pipeline = Compose(pipeline)
         self.batch_size = batch_size
@@ -218,6 +223,15 @@ class SketchRetriever:
     @property
     def device(self) -> torch.device:
         return next(self.model.parameters()).device
+
+    def _load_strokes(self, image: ImageInput, modality: str):
+        """The strokes of a vector sketch file when the pipeline renders
+        strokes (else None: the file is rendered by :meth:`_load`)."""
+        if not self._renders_strokes or not isinstance(
+                image, (str, os.PathLike)):
+            return None
+        from sketret.datasets.image_io import read_sketch_strokes
+        return read_sketch_strokes(str(image), modality)
 
     def _load(self, image: ImageInput, modality: str) -> np.ndarray:
         from sketret.datasets.image_io import (
@@ -265,9 +279,14 @@ class SketchRetriever:
         for start in range(0, len(images), self.batch_size):
             batch = []
             for i, image in enumerate(images[start:start + self.batch_size]):
-                img = self._load(image, modality)
-                results = dict(
-                    img=img, img_shape=img.shape[:2], ori_shape=img.shape[:2],
+                strokes = self._load_strokes(image, modality)
+                if strokes is not None:
+                    results = dict(strokes=strokes)
+                else:
+                    img = self._load(image, modality)
+                    results = dict(img=img, img_shape=img.shape[:2],
+                                   ori_shape=img.shape[:2])
+                results.update(
                     modality=modality, gt_label=-1, class_name=None,
                     img_path=image if isinstance(image, str) else None,
                     is_seen=None, sample_idx=start + i)

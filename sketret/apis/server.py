@@ -35,7 +35,7 @@ import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -235,31 +235,23 @@ def render_strokes(strokes: Sequence[np.ndarray],
                    line_widths: Sequence[float],
                    size: int = SKETCH_SIZE,
                    margin: float = SKETCH_MARGIN) -> Image.Image:
-    """Draw strokes black on a white ``size`` x ``size`` grey image.
+    """Draw strokes black on a white ``size`` x ``size`` grey image with
+    sketret's one renderer (:func:`sketret.structures.strokes.
+    render_strokes`, also used for ``.svg`` sketches in training and
+    testing).
 
     The drawing is centred and scaled to fill the square (leaving
     ``margin`` of it blank), like the training sketches; line widths
     keep their size relative to the ``width`` x ``height`` canvas they
     were drawn on (a small drawing is enlarged, its lines are not).
     """
-    pts = np.concatenate(list(strokes))
-    lo, hi = pts.min(0), pts.max(0)
-    span = float((hi - lo).max())
+    from sketret.structures.strokes import fit_transform
+    from sketret.structures.strokes import render_strokes as render
+    margin_px = margin * size
+    scale, _ = fit_transform(strokes, size, margin_px)
     canvas_scale = size / max(width, height)
-    scale = (size * (1 - 2 * margin) / span if span > 0 else canvas_scale)
-    centre = (lo + hi) / 2
-    img = Image.new('L', (size, size), 255)
-    draw = ImageDraw.Draw(img)
-    for stroke, lw in zip(strokes, line_widths):
-        xy = (stroke - centre) * scale + size / 2
-        w = max(1.0, lw * min(scale, canvas_scale))
-        r = w / 2
-        for x, y in (xy[0], xy[-1]):  # round caps
-            draw.ellipse((x - r, y - r, x + r, y + r), fill=0)
-        if len(xy) > 1:
-            draw.line([tuple(p) for p in xy.tolist()], fill=0,
-                      width=max(1, int(round(w))), joint='curve')
-    return img
+    widths = [max(1.0, lw * min(scale, canvas_scale)) for lw in line_widths]
+    return Image.fromarray(render(strokes, size, margin_px, widths))
 
 
 def _strokes_to_image(payload) -> Image.Image:

@@ -317,15 +317,16 @@ class BaseSBIRDataset(BaseDataset):
                 'tools/misc/check_dataset.py.')
         return out
 
-    def _scan_class_files(self, rel_dir: str,
-                          classes: Sequence[str]) -> List[FileItem]:
-        """All image files in ``rel_dir/<class folder>/`` (sorted)."""
+    def _scan_class_files(self, rel_dir: str, classes: Sequence[str],
+                          accept=is_image_file) -> List[FileItem]:
+        """All files in ``rel_dir/<class folder>/`` whose name ``accept``
+        takes (default: image files), sorted."""
         folders = self._class_folders(rel_dir, classes)
         out = []
         for c in classes:
             d = osp.join(self.data_root, rel_dir, folders[c])
             names = sorted(e.name for e in os.scandir(d)
-                           if e.is_file() and is_image_file(e.name))
+                           if e.is_file() and accept(e.name))
             out += [(f'{rel_dir}/{folders[c]}/{n}', c) for n in names]
         return out
 

@@ -8,13 +8,23 @@ the dataset's optional ``verify_files`` pass and
 import errno
 import os.path as osp
 import warnings
+from typing import Optional
 
 import numpy as np
 from PIL import Image, ImageOps
 
+from sketret.structures.strokes import (
+    StrokeFormatError,
+    Strokes,
+    is_vector_sketch_file,
+    read_strokes,
+    render_strokes,
+)
+
 __all__ = [
     'IMG_EXTENSIONS', 'CorruptImageError', 'read_sbir_image',
-    'is_image_file', 'DEFAULT_MAX_PIXELS', 'pil_to_sbir_array'
+    'is_image_file', 'is_sketch_file', 'read_sketch_strokes',
+    'DEFAULT_MAX_PIXELS', 'pil_to_sbir_array'
 ]
 
 #: File extensions read as images when scanning a folder tree (lower-case).
@@ -46,6 +56,37 @@ def is_image_file(name: str) -> bool:
     base = osp.basename(name)
     return (not base.startswith('.')
             and osp.splitext(base)[1].lower() in IMG_EXTENSIONS)
+
+
+def is_sketch_file(name: str) -> bool:
+    """Whether ``name`` is read as a sketch: an image file or a vector
+    sketch (``.svg``, see :mod:`sketret.structures.strokes`)."""
+    return is_image_file(name) or is_vector_sketch_file(name)
+
+
+def read_sketch_strokes(path: str, modality: str) -> Optional[Strokes]:
+    """The strokes of a vector sketch file, None for any other file.
+
+    Raises:
+        FileNotFoundError: The vector file does not exist.
+        CorruptImageError: It cannot be parsed, has no stroke, or is a
+            vector file given as a photo (the message names it).
+    """
+    if not is_vector_sketch_file(path):
+        return None
+    if modality != 'sketch':
+        raise CorruptImageError(
+            path, f'a vector drawing cannot be a {modality!r} (only '
+            'sketches may be vector files)')
+    if not osp.isfile(path):
+        raise FileNotFoundError(errno.ENOENT, 'sketch file not found', path)
+    try:
+        strokes = read_strokes(path)
+    except (StrokeFormatError, ValueError, UnicodeDecodeError) as e:
+        raise CorruptImageError(path, f'{type(e).__name__}: {e}') from e
+    if not len(strokes):
+        raise CorruptImageError(path, 'the drawing has no stroke')
+    return strokes
 
 
 def _flatten_alpha(img: Image.Image) -> Image.Image:
@@ -99,6 +140,12 @@ def read_sbir_image(path: str,
                     max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
     """Decode one sketch or photo.
 
+    A vector sketch (``.svg``) is rendered with the defaults of
+    :func:`sketret.structures.strokes.render_strokes` (256 px, 3 px lines;
+    the sketch pad's rendering); use the ``LoadStrokes`` and
+    ``RenderStrokes`` transforms to choose other settings or to augment
+    the strokes.
+
     Args:
         path (str): The image file.
         modality (str): ``'sketch'``: decoded to grey (transparency over
@@ -125,6 +172,9 @@ def read_sbir_image(path: str,
     if color_order not in ('rgb', 'bgr'):
         raise ValueError(f"color_order must be 'rgb' or 'bgr', got "
                          f'{color_order!r}')
+    strokes = read_sketch_strokes(path, modality)
+    if strokes is not None:
+        return np.repeat(render_strokes(strokes)[:, :, None], 3, axis=2)
     if not osp.isfile(path):
         raise FileNotFoundError(errno.ENOENT, 'image file not found', path)
     try:

@@ -44,6 +44,35 @@ def test_test_tool_on_a_folder_with_pictures(tool, small_tree, tmp_path):
     assert 'features.npz' in pictures
 
 
+def test_test_tool_and_check_dataset_on_svg_sketches(tool, small_tree,
+                                                     tmp_path):
+    """A --data-root whose sketches are .svg strokes (vector sketches), with
+    a config whose pipeline loads images (LoadSBIRImage renders them)."""
+    from sketret.structures.strokes import write_svg
+    root = tmp_path / 'svg'
+    shutil.copytree(small_tree / 'photo', root / 'photo')
+    shapes = {
+        'pear': [[[50, 10], [30, 60], [50, 90], [70, 60], [50, 10]]],
+        'guitar': [[[40, 10], [60, 10], [60, 50], [80, 90], [20, 90],
+                    [40, 50], [40, 10]]],
+    }
+    for cls, strokes in shapes.items():
+        os.makedirs(root / 'sketch' / cls)
+        for i in range(2):
+            moved = [[[x + 5 * i, y] for x, y in s] for s in strokes]
+            write_svg(moved, str(root / 'sketch' / cls / f'{i}.svg'))
+    out = tmp_path / 'm.json'
+    tool('test.py', CFG, CKPT, '--data-root', root, '--out', out,
+         '--work-dir', tmp_path / 'w')
+    metrics = json.loads(out.read_text())
+    assert metrics['num_queries'] == 4  # 2 classes x 2 svg sketches
+    assert 0 <= metrics['mAP@all'] <= 1
+    proc = tool('misc/check_dataset.py', '--dataset', 'SketchPhotoFolder',
+                '--data-root', root, '--quick')
+    assert 'total: 4 sketches, 8 photos' in proc.stdout
+    assert 'OK: no problem found.' in proc.stdout
+
+
 def test_test_tool_data_root_without_sketches(tool, tmp_path):
     proc = tool('test.py', CFG, CKPT, '--data-root', tmp_path, check=False)
     assert proc.returncode != 0
