@@ -86,13 +86,20 @@ def metrics_to_json(metrics: dict) -> dict:
 
 def run_or_exit(fn, tool: str):
     """Run ``fn()``; a user error (data not found, class vectors missing,
-    checkpoint/config mismatch) ends the tool with its message, no
-    traceback."""
+    checkpoint/config mismatch, unreadable images) or a stopped training
+    (non-finite loss, too many unreadable files) ends the tool with its
+    message, no traceback."""
     import sys
 
-    from sketret.datasets import DatasetNotFoundError, MissingClassVectorsError
+    from sketret.datasets import (
+        CorruptImageError,
+        DatasetNotFoundError,
+        MissingClassVectorsError,
+    )
+    from sketret.engine import NonFiniteLossError, TooManyCorruptFilesError
     try:
         return fn()
-    except (DatasetNotFoundError, MissingClassVectorsError) as err:
+    except (DatasetNotFoundError, MissingClassVectorsError, CorruptImageError,
+            NonFiniteLossError, TooManyCorruptFilesError) as err:
         msg = err.args[0] if isinstance(err, KeyError) else err
         sys.exit(f'{tool}: error: {msg}')
