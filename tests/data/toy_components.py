@@ -11,6 +11,7 @@ import torch
 import torch.nn as nn
 from mmengine.evaluator import BaseMetric
 from mmengine.hooks import Hook
+from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
 from torch.utils.data import Dataset
 
@@ -38,6 +39,9 @@ class ToyRegressionDataset(Dataset):
 
 @MODELS.register_module()
 class ToyRegressor(BaseModel):
+    """A linear regressor. With ``$TOY_NAN_AT_ITER`` set, the loss of that
+    training iteration (1-based, as in the log) gains a NaN term
+    ``loss_bad``."""
 
     def __init__(self, dim=4):
         super().__init__()
@@ -49,7 +53,12 @@ class ToyRegressor(BaseModel):
         if mode == 'loss':
             target = torch.stack(target) if isinstance(target,
                                                        list) else target
-            return dict(loss_mse=((pred - target)**2).mean())
+            losses = dict(loss_mse=((pred - target)**2).mean())
+            nan_at = os.environ.get('TOY_NAN_AT_ITER')
+            hub = MessageHub.get_current_instance()
+            if nan_at and hub.get_info('iter', -1) + 1 == int(nan_at):
+                losses['loss_bad'] = pred.sum() * float('nan')
+            return losses
         if mode == 'predict':
             target = torch.stack(target) if isinstance(target,
                                                        list) else target
