@@ -12,7 +12,8 @@ from mmengine.logging import print_log
 from sketret.registry import MODELS
 
 from ..backbones.two_stream import MODALITIES, check_modality
-from ..necks.spatial_discriminator import last_map
+from ..losses.base import loss_terms
+from ..utils import last_tensor
 from .base_retriever import BaseSBIRRetriever, _with_default
 
 
@@ -223,6 +224,20 @@ class BDASketRet(BaseSBIRRetriever):
         maps = self.backbone(inputs, check_modality(modality))
         return self.get_encoder(modality).encode(maps)[0]
 
+    def _encode_stream(self, inputs: torch.Tensor,
+                       modality: str) -> Tuple[torch.Tensor, ...]:
+        """``(n, 3, H, W)`` → (last map ``(n, C, h, w)``, z, μ, log σ²,
+        each ``(n, D)``)."""
+        feat = last_tensor(self.backbone(inputs, modality))
+        return (feat, ) + tuple(self.get_encoder(modality)(feat))
+
+    def _empty_stream(self, inputs: torch.Tensor,
+                      modality: str) -> Tuple[torch.Tensor, ...]:
+        """0-row map and z, μ, log σ² of an absent modality."""
+        empty = inputs.new_zeros(0, self.get_encoder(modality).embed_dim)
+        maps = inputs.new_zeros(0, self.backbone.out_channels, 1, 1)
+        return maps, empty, empty, empty
+
     @torch.no_grad()
     def embed_classes(self,
                       class_names: Optional[Sequence[str]] = None,
@@ -263,47 +278,6 @@ class BDASketRet(BaseSBIRRetriever):
                 logger='current',
                 level=logging.WARNING)
 
-    def _adversarial(self, maps: Dict[str, torch.Tensor]
-                     ) -> Dict[str, torch.Tensor]:
-        disc = self.spatial_discriminator
-        sketch, photo = maps['sketch'], maps['photo']
-        losses: Dict[str, torch.Tensor] = {}
-        if sketch is None or photo is None:
-            # One modality only: nothing to discriminate.
-            any_map = sketch if sketch is not None else photo
-            zero = any_map.sum() * 0.0 + sum(
-                p.sum() * 0.0 for p in disc.parameters())
-            losses['loss_adv'] = zero
-            if disc.mode == 'minmax':
-                losses['loss_adv_gen'] = zero.clone()
-            losses['disc_acc'] = zero.detach()
-            if disc.mode == 'grl':
-                losses['grl_coeff'] = zero.new_tensor(disc.grl.coeff)
-            return losses
-        x = torch.cat([sketch, photo])
-        target = torch.cat([sketch.new_ones(sketch.shape[0]),
-                            photo.new_zeros(photo.shape[0])])
-        if disc.mode == 'grl':
-            logits = disc(x)
-            losses.update(self.adv_loss(logits, target))
-        else:
-            logits = disc(x.detach())
-            losses.update(self.adv_loss(logits, target))
-            params = [p for p in disc.parameters() if p.requires_grad]
-            for p in params:
-                p.requires_grad_(False)
-            try:
-                gen = self.adv_loss(disc(x), 1.0 - target)
-            finally:
-                for p in params:
-                    p.requires_grad_(True)
-            losses['loss_adv_gen'] = next(iter(gen.values()))
-        losses['disc_acc'] = ((logits.detach() > 0).float() ==
-                              target).float().mean()
-        if disc.mode == 'grl':
-            losses['grl_coeff'] = logits.new_tensor(disc.grl.coeff)
-        return losses
-
     def loss(self, inputs: torch.Tensor,
              data_samples: list) -> Dict[str, torch.Tensor]:
         """Compute every loss term of a mixed sketch/photo batch.
@@ -316,44 +290,31 @@ class BDASketRet(BaseSBIRRetriever):
             ``proj_acc``, ``ib_beta``, ``ib_mi_lb``, ``semantic_on``.
         """
         self._check_ready()
-        groups = self._groups(data_samples, inputs)
-        labels = self._labels(data_samples, inputs.device)
-
-        maps: Dict[str, Optional[torch.Tensor]] = {}
-        enc: Dict[str, Tuple[torch.Tensor, ...]] = {}
-        lab: Dict[str, torch.Tensor] = {}
-        for modality, index in groups.items():
-            lab[modality] = labels[index]
-            if index.numel():
-                feat = last_map(self.backbone(inputs[index], modality))
-                maps[modality] = feat
-                enc[modality] = self.get_encoder(modality)(feat)
-            else:
-                maps[modality] = None
-                dim = self.get_encoder(modality).embed_dim
-                empty = inputs.new_zeros(0, dim)
-                enc[modality] = (empty, empty, empty)
+        _, lab, outs = self.encode_batch(inputs, data_samples)
+        (map_s, z_s, mu_s, logvar_s), (map_p, z_p, mu_p, logvar_p) = (
+            outs['sketch'], outs['photo'])
 
         losses: Dict[str, torch.Tensor] = {}
         semantic_scale = 1.0 if self.semantic_active else 0.0
-        (z_s, mu_s, logvar_s), (z_p, mu_p, logvar_p) = (enc['sketch'],
-                                                        enc['photo'])
         if self.head is not None:
             prototypes = self.head(self.class_vectors)
-            terms = self.proj_loss(z_s, lab['sketch'], z_p, lab['photo'],
-                                   prototypes, self.class_vectors)
+            terms = loss_terms('projection', self.proj_loss(
+                z_s, lab['sketch'], z_p, lab['photo'], prototypes,
+                self.class_vectors))
             for key, value in terms.items():
                 losses[key] = value * semantic_scale if 'loss' in key \
                     else value
         if self.spatial_discriminator is not None:
-            losses.update(self._adversarial(maps))
+            losses.update(self.domain_terms(
+                self.spatial_discriminator, self.adv_loss,
+                {'sketch': map_s, 'photo': map_p}))
         if self.ib_loss is not None:
             ib_iter = self.current_iter
             if self.progressive is not None:
                 ib_iter -= self.progressive['semantic_start_iter']
-            terms = self.ib_loss(
+            terms = loss_terms('information', self.ib_loss(
                 mu_s, logvar_s, z_s, lab['sketch'], mu_p, logvar_p, z_p,
-                lab['photo'], current_iter=max(ib_iter, 0))
+                lab['photo'], current_iter=max(ib_iter, 0)))
             for key, value in terms.items():
                 losses[key] = value * semantic_scale if 'loss' in key \
                     else value

@@ -11,9 +11,10 @@ from .gradient_reversal import (
     GradientReversalLayer,
     gradient_reversal,
 )
+from .module_outputs import last_tensor
 
 __all__ = [
     'GradientReversal', 'GradientReversalLayer', 'gradient_reversal',
     'build_class_graph', 'cosine_similarity_matrix', 'knn_graph',
-    'mst_graph', 'normalize_adjacency'
+    'mst_graph', 'normalize_adjacency', 'last_tensor'
 ]
