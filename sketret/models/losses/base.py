@@ -79,6 +79,23 @@ def loss_terms(slot: str, result) -> Dict[str, torch.Tensor]:
                     f'tensor, got {type(result).__name__}')
 
 
+def check_slot(module: nn.Module, slot: str, owner: str) -> nn.Module:
+    """Return ``module`` if it may sit in ``slot``: a loss declaring another
+    slot (its ``slot`` attribute) is a config error; a loss from another
+    library (no ``slot``) is trusted.
+
+    Raises:
+        TypeError: ``module`` declares a different slot.
+    """
+    declared = getattr(module, 'slot', None)
+    if declared is not None and declared != slot:
+        raise TypeError(
+            f'{owner}: {type(module).__name__} is a {declared} loss, but it '
+            f'was given as the {slot} loss (calls differ per slot, see '
+            'sketret.models.losses.base)')
+    return module
+
+
 class MetricLoss(nn.Module):
     """Base of the ``metric`` slot (see the module docstring)."""
 

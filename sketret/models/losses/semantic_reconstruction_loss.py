@@ -9,13 +9,14 @@ import torch.nn.functional as F
 
 from sketret.registry import MODELS
 
+from .base import SemanticLoss
 from .utils import check_non_negative
 
 LOSS_TYPES = ('l2', 'cosine')
 
 
 @MODELS.register_module()
-class SemanticReconstructionLoss(nn.Module):
+class SemanticReconstructionLoss(SemanticLoss):
     """A decoder from the embedding to the class vector, and its error.
 
     The decoder is an MLP ``embed_dim → hidden_dims… → semantic_dim`` (ReLU

@@ -5,11 +5,11 @@ import math
 from typing import Dict, Optional, Tuple
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 from sketret.registry import MODELS
 
+from .base import InformationLoss
 from .utils import check_non_negative, check_positive
 
 
@@ -95,7 +95,7 @@ def info_nce(z_a: torch.Tensor,
 
 
 @MODELS.register_module()
-class SymmetricIBLoss(nn.Module):
+class SymmetricIBLoss(InformationLoss):
     """Symmetric information-bottleneck loss between sketch and photo.
 
     For the same-class sketch/photo pairs ``(i, j)`` of a batch, with the

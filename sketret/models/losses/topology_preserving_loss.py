@@ -3,17 +3,17 @@
 from typing import Dict
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 from sketret.registry import MODELS
 
 from ..utils import cosine_similarity_matrix
+from .base import ProjectionLoss
 from .utils import check_non_negative, check_positive
 
 
 @MODELS.register_module()
-class TopologyPreservingLoss(nn.Module):
+class TopologyPreservingLoss(ProjectionLoss):
     """Class-discriminative projection loss of BDA-SketRet.
 
     (a) ``loss_proj``: for each modality, cross-entropy of

@@ -3,11 +3,11 @@
 from typing import Dict
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 from sketret.registry import MODELS
 
+from .base import MetricLoss
 from .utils import check_non_negative
 
 MINING_MODES = ('batch_hard', 'all')
@@ -34,7 +34,7 @@ def pairwise_distances(a: torch.Tensor,
 
 
 @MODELS.register_module()
-class TripletLoss(nn.Module):
+class TripletLoss(MetricLoss):
     """Triplet loss with a margin between two sets of embeddings.
 
     Anchors are one set (sketches), candidates the other (photos). For an

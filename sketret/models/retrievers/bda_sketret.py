@@ -12,7 +12,7 @@ from mmengine.logging import print_log
 from sketret.registry import MODELS
 
 from ..backbones.two_stream import MODALITIES, check_modality
-from ..losses.base import loss_terms
+from ..losses.base import check_slot, loss_terms
 from ..utils import last_tensor
 from .base_retriever import BaseSBIRRetriever, _with_default
 
@@ -128,7 +128,8 @@ class BDASketRet(BaseSBIRRetriever):
             if proj_loss is None:
                 raise ValueError('BDASketRet: a head needs a proj_loss '
                                  "(e.g. dict(type='TopologyPreservingLoss'))")
-            self.proj_loss = MODELS.build(proj_loss)
+            self.proj_loss = check_slot(
+                MODELS.build(proj_loss), 'projection', 'BDASketRet')
         else:
             self.head = None
             self.proj_loss = None
@@ -143,7 +144,8 @@ class BDASketRet(BaseSBIRRetriever):
                 raise ValueError(
                     'BDASketRet: a spatial_discriminator needs an adv_loss '
                     "(e.g. dict(type='DomainAdversarialLoss'))")
-            self.adv_loss = MODELS.build(adv_loss)
+            self.adv_loss = check_slot(
+                MODELS.build(adv_loss), 'domain', 'BDASketRet')
         else:
             self.spatial_discriminator = None
             self.adv_loss = None
@@ -153,7 +155,8 @@ class BDASketRet(BaseSBIRRetriever):
                     'unused (spatial-level ablation).',
                     logger='current')
 
-        self.ib_loss = MODELS.build(ib_loss) if ib_loss is not None else None
+        self.ib_loss = None if ib_loss is None else check_slot(
+            MODELS.build(ib_loss), 'information', 'BDASketRet')
         if self.head is None and self.ib_loss is None:
             raise ValueError(
                 'BDASketRet: with head=None and ib_loss=None no loss trains '

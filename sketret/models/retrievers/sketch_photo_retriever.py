@@ -11,7 +11,7 @@ from mmengine.logging import print_log
 from sketret.registry import MODELS
 
 from ..backbones.two_stream import MODALITIES, check_modality
-from ..losses.base import loss_terms
+from ..losses.base import check_slot, loss_terms
 from ..utils import last_tensor
 from .base_retriever import BaseSBIRRetriever, _with_default
 
@@ -168,24 +168,28 @@ class SketchPhotoRetriever(BaseSBIRRetriever):
                 raise ValueError(
                     f'{name}: a domain_classifier needs a domain_loss '
                     "(e.g. dict(type='DomainAdversarialLoss'))")
-            self.domain_loss = MODELS.build(domain_loss)
+            self.domain_loss = check_slot(
+                MODELS.build(domain_loss), 'domain', name)
         elif domain_loss is not None:
             raise ValueError(f'{name}: domain_loss without a '
                              'domain_classifier')
 
-        self.metric_loss = (MODELS.build(metric_loss)
-                            if metric_loss is not None else None)
+        self.metric_loss = None if metric_loss is None else check_slot(
+            MODELS.build(metric_loss), 'metric', name)
         self.semantic_loss = None
         if semantic_loss is not None:
-            self.semantic_loss = MODELS.build(
-                _with_default(semantic_loss, 'embed_dim', self.embed_dim))
+            self.semantic_loss = check_slot(
+                MODELS.build(
+                    _with_default(semantic_loss, 'embed_dim',
+                                  self.embed_dim)), 'semantic', name)
 
         self.cls_head = self.cls_loss = None
         if cls_head is not None:
             self.cls_head = MODELS.build(
                 _with_default(cls_head, 'in_channels', self.embed_dim))
             if cls_loss is not None:
-                self.cls_loss = MODELS.build(cls_loss)
+                self.cls_loss = check_slot(
+                    MODELS.build(cls_loss), 'classification', name)
             elif isinstance(getattr(self.cls_head, 'loss_module', None),
                             nn.Module):
                 # mmpretrain heads own their loss (their `loss` config)
@@ -221,7 +225,8 @@ class SketchPhotoRetriever(BaseSBIRRetriever):
                 raise ValueError(
                     f'{name}: a teacher needs a distill_loss '
                     "(e.g. dict(type='KnowledgeDistillationLoss'))")
-            self.distill_loss = MODELS.build(distill_loss)
+            self.distill_loss = check_slot(
+                MODELS.build(distill_loss), 'distillation', name)
         elif distill_loss is not None:
             raise ValueError(f'{name}: distill_loss without a teacher')
         # Not a submodule (see the class docstring): bypass nn.Module's
