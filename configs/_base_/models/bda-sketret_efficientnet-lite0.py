@@ -70,8 +70,9 @@ model = dict(
     progressive=None)
 
 # The model needs both hooks: the training classes (and their vectors) come
-# from the training set, and the GRL coefficient / IB beta warm-up follow the
-# training progress (lambda(p) = 2 / (1 + exp(-10 p)) - 1).
+# from the training set, and the GRL coefficient follows the training
+# progress (lambda(p) = 2 / (1 + exp(-10 p)) - 1). The IB beta warm-up reads
+# the iteration from the runner's message hub itself.
 custom_hooks = [
     dict(type='ClassSemanticsHook'),
     dict(type='GRLScheduleHook', gamma=10.0),

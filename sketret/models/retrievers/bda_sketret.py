@@ -7,7 +7,7 @@ from typing import Dict, Optional, Sequence, Tuple, Union
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.logging import print_log
+from mmengine.logging import MessageHub, print_log
 
 from sketret.registry import MODELS
 
@@ -174,9 +174,9 @@ class BDASketRet(BaseSBIRRetriever):
         self.progressive = progressive
         self._init_semantics(semantics)
 
-        self.current_iter = 0
-        self.max_iters: Optional[int] = None
-        self._progress_set = False
+        # (current_iter, max_iters) given to set_progress; None: read the
+        # training progress from mmengine's message hub
+        self._progress: Optional[Tuple[int, Optional[int]]] = None
         self._warned_progress = False
 
     # ------------------------------------------------------------------ #
@@ -202,13 +202,35 @@ class BDASketRet(BaseSBIRRetriever):
                 f'{vectors.shape[1]}-d but the head expects in_dim={in_dim}; '
                 'use vectors of that size or set model.head.in_dim')
 
-    def set_progress(self, current_iter: int,
+    def set_progress(self, current_iter: Optional[int],
                      max_iters: Optional[int] = None) -> None:
-        """Set the training progress used by the IB β warm-up and the
-        progressive schedule (called by ``GRLScheduleHook``)."""
-        self.current_iter = int(current_iter)
-        self.max_iters = None if max_iters is None else int(max_iters)
-        self._progress_set = True
+        """Fix the training progress used by the IB β warm-up and the
+        progressive schedule, for use outside an mmengine runner (tests,
+        scripts); ``set_progress(None)`` goes back to the runner's
+        progress, read from the message hub."""
+        self._progress = None if current_iter is None else (
+            int(current_iter), None if max_iters is None else int(max_iters))
+
+    def _hub_info(self, key: str):
+        return MessageHub.get_current_instance().get_info(key)
+
+    @property
+    def current_iter(self) -> int:
+        """The training iteration: the one given to :meth:`set_progress`,
+        else the ``iter`` that mmengine's ``RuntimeInfoHook`` records in
+        the message hub before every training iteration (0 when there is
+        none)."""
+        if self._progress is not None:
+            return self._progress[0]
+        return int(self._hub_info('iter') or 0)
+
+    @property
+    def max_iters(self) -> Optional[int]:
+        """The number of training iterations (from :meth:`set_progress` or
+        the message hub; None when unknown)."""
+        if self._progress is not None:
+            return self._progress[1]
+        return self._hub_info('max_iters')
 
     @property
     def semantic_active(self) -> bool:
@@ -269,15 +291,17 @@ class BDASketRet(BaseSBIRRetriever):
     # ------------------------------------------------------------------ #
     def _check_ready(self) -> None:
         """The base check, then a one-time warning when training without
-        :meth:`set_progress`."""
+        any training progress (no runner, no :meth:`set_progress`)."""
         super()._check_ready()
-        if self.training and not self._progress_set \
+        if self.training and self._progress is None \
+                and self._hub_info('iter') is None \
                 and not self._warned_progress:
             self._warned_progress = True
             print_log(
-                'BDASketRet: set_progress() was never called, so the IB '
-                'beta warm-up and the progressive schedule stay at '
-                "iteration 0; add custom_hooks=[dict(type='GRLScheduleHook')]",
+                'BDASketRet: no training progress (no mmengine runner has '
+                'recorded an iteration and set_progress() was never '
+                'called), so the IB beta warm-up and the progressive '
+                'schedule stay at iteration 0',
                 logger='current',
                 level=logging.WARNING)
 
