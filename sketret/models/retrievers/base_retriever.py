@@ -1,6 +1,7 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
-"""What sketret's sketch/photo retrievers share: mixed-batch handling,
-``forward`` modes, labels and the training classes' vectors."""
+"""The base class of sketret's sketch/photo retrievers: what they share
+(mixed-batch handling, ``forward`` modes, labels, the training classes'
+vectors, the per-modality encode loop and the domain terms)."""
 import copy
 from abc import abstractmethod
 from typing import Dict, List, Optional, Sequence, Tuple, Union

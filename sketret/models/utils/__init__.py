@@ -1,4 +1,6 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+"""Helpers shared by the models: class graphs, gradient reversal, module
+outputs."""
 from .class_graph import (
     build_class_graph,
     cosine_similarity_matrix,
