@@ -76,3 +76,11 @@ def test_one_modality_batch_gives_zero_domain_terms_and_grads_everywhere():
     sum(v for k, v in out.items() if 'loss' in k).backward()
     for p in model.spatial_discriminator.parameters():
         assert p.grad is not None and not p.grad.any()
+    # the photo stream took no part, yet has (zero) gradients: under DDP
+    # every rank must reduce every parameter
+    for name, p in model.named_parameters():
+        assert p.grad is not None, name
+    photo = model.backbone.get_backbone('photo')
+    assert all(not p.grad.any() for p in photo.parameters())
+    sketch = model.backbone.get_backbone('sketch')
+    assert any(p.grad.any() for p in sketch.parameters())

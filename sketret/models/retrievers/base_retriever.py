@@ -290,17 +290,45 @@ class BaseSBIRRetriever(BaseModel):
                 with ``modality`` (and ``gt_label`` for ``'loss'``).
             mode (str): ``'tensor'`` → ``(B, D)`` :meth:`extract_feat`
                 features (not normalised); ``'loss'`` → dict of loss terms
-                and diagnostics (:meth:`loss`); ``'predict'`` → the data
-                samples with ``feature`` (``(D, )``, L2-normalised) set.
+                and diagnostics (:meth:`loss`; on a batch of one modality
+                every parameter stays in the graph with a zero gradient,
+                see :meth:`_keep_every_parameter_in_graph`); ``'predict'``
+                → the data samples with ``feature`` (``(D, )``,
+                L2-normalised) set.
         """
         if mode == 'loss':
-            return self.loss(inputs, data_samples)
+            losses = self.loss(inputs, data_samples)
+            present = set(self._modalities(data_samples, inputs.shape[0]))
+            if self.training and len(present) < len(MODALITIES):
+                self._keep_every_parameter_in_graph(losses)
+            return losses
         if mode == 'predict':
             return self.predict(inputs, data_samples)
         if mode == 'tensor':
             return self._extract_mixed(inputs, data_samples)
         raise ValueError(f'{type(self).__name__}: invalid mode {mode!r}; '
                          "use 'tensor', 'loss' or 'predict'")
+
+    def _keep_every_parameter_in_graph(
+            self, losses: Dict[str, torch.Tensor]) -> None:
+        """Add ``0 · Σ p`` of every trainable parameter to the first loss
+        term, in place.
+
+        A batch of one modality leaves the other stream (and e.g. the
+        domain classifier) out of the graph; under DDP every rank must give
+        every parameter a gradient, or the reduction never finishes. The
+        zero term keeps the values and gives those parameters zero
+        gradients (only on one-modality batches, where it is needed).
+
+        Raises:
+            ValueError: ``losses`` has no key containing ``'loss'``.
+        """
+        key = next((k for k in losses if 'loss' in k), None)
+        if key is None:
+            raise ValueError(f'{type(self).__name__}.loss returned no loss '
+                             f'term (keys: {sorted(losses)})')
+        zero = sum(p.sum() for p in self.parameters() if p.requires_grad)
+        losses[key] = losses[key] + zero * 0.0
 
     def predict(self, inputs: torch.Tensor, data_samples: list) -> list:
         """Set ``feature`` (``(D, )``, unit norm) on every data sample."""
