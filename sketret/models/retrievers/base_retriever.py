@@ -358,16 +358,16 @@ class BaseSBIRRetriever(BaseModel):
             if label is None:
                 raise ValueError(f'{name}: data sample {i} has no gt_label')
             labels.append(int(label))
-        labels = torch.as_tensor(labels, dtype=torch.long, device=device)
         if self.train_class_names is not None:
+            # checked on the host, before the labels go to the device
             num_classes = len(self.train_class_names)
-            bad = labels[(labels >= num_classes) | (labels < -1)]
-            if bad.numel():
+            bad = [y for y in labels if y >= num_classes or y < -1]
+            if bad:
                 raise ValueError(
-                    f'{name}: gt_label {int(bad[0])} is outside the '
+                    f'{name}: gt_label {bad[0]} is outside the '
                     f'{num_classes} training classes given to '
                     'set_train_classes')
-        return labels
+        return torch.as_tensor(labels, dtype=torch.long, device=device)
 
     # ------------------------------------------------------------------ #
     # loss helpers
