@@ -13,9 +13,9 @@ from mmengine.evaluator import BaseMetric
 from mmengine.hooks import Hook
 from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
-from torch.utils.data import Dataset
+from torch.utils.data import Dataset, Sampler
 
-from sketret.registry import DATASETS, HOOKS, METRICS, MODELS
+from sketret.registry import DATA_SAMPLERS, DATASETS, HOOKS, METRICS, MODELS
 
 
 @DATASETS.register_module()
@@ -89,3 +89,24 @@ class ToyKillHook(Hook):
         kill_after = os.environ.get('TOY_KILL_AFTER')
         if kill_after and runner.epoch == int(kill_after):
             os.kill(os.getpid(), signal.SIGKILL)
+
+
+@DATA_SAMPLERS.register_module()
+class OneModalitySampler(Sampler):
+    """Indices of one modality only, in dataset order; under DDP rank r
+    takes ``modalities[r % len(modalities)]``, so that every batch of a
+    rank holds one modality (a sampler a user may well configure)."""
+
+    def __init__(self, dataset, modalities=('sketch', 'photo'), seed=None):
+        from mmengine.dist import get_rank
+        modality = modalities[get_rank() % len(modalities)]
+        self.indices = [
+            i for i in range(len(dataset))
+            if dataset.get_data_info(i)['modality'] == modality
+        ]
+
+    def __iter__(self):
+        return iter(self.indices)
+
+    def __len__(self):
+        return len(self.indices)
