@@ -16,6 +16,14 @@ default_hooks = dict(
         type='CheckpointHook', interval=1, max_keep_ckpts=2,
         save_best='auto'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # stop at the first NaN/inf loss, naming the iteration and the loss
+    # terms, before anything of that iteration is saved (resume from the
+    # last checkpoint)
+    non_finite_loss=dict(type='NonFiniteLossHook'),
+    # training samples replaced because their file is unreadable (dataset
+    # on_corrupt='skip'): counted in the log; the run stops when more than
+    # max_ratio of an epoch's samples were replaced
+    corrupt_files=dict(type='CorruptFileHook', max_ratio=0.01),
 )
 
 env_cfg = dict(

@@ -1,7 +1,11 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
 from .hooks import (
     ClassSemanticsHook,
+    CorruptFileHook,
     GRLScheduleHook,
+    NonFiniteLossError,
+    NonFiniteLossHook,
+    TooManyCorruptFilesError,
     grl_lambda,
     set_grl_coeff,
 )
@@ -10,5 +14,7 @@ from .runners import SketRetRunner, state_dict_mismatch
 
 __all__ = [
     'GRLScheduleHook', 'ClassSemanticsHook', 'grl_lambda', 'set_grl_coeff',
-    'CPUAutocastOptimWrapper', 'SketRetRunner', 'state_dict_mismatch'
+    'CorruptFileHook', 'TooManyCorruptFilesError', 'NonFiniteLossHook',
+    'NonFiniteLossError', 'CPUAutocastOptimWrapper', 'SketRetRunner',
+    'state_dict_mismatch'
 ]

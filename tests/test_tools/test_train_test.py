@@ -130,3 +130,41 @@ def test_launcher_pytorch_without_torchrun(tool):
                 env={'RANK': '', 'WORLD_SIZE': ''})
     assert proc.returncode != 0
     assert 'torchrun' in proc.stderr
+
+
+def test_nan_loss_stops_keeps_checkpoint_and_resumes(uninterrupted, tool,
+                                                     tmp_path):
+    """A NaN loss term at iteration 7 (4 iterations per epoch: epoch 2,
+    batch 3) stops the run naming both; epoch 1's checkpoint stays the
+    last one, and --resume from it ends where an uninterrupted run ends."""
+    ref_dir, _ = uninterrupted
+    work_dir = tmp_path / 'nan'
+    proc = tool('train.py', TOY_CFG, '--work-dir', work_dir,
+                env={'TOY_NAN_AT_ITER': '7'}, check=False)
+    assert proc.returncode == 1
+    assert 'Traceback' not in proc.stderr
+    message = [line for line in proc.stderr.splitlines()
+               if line.startswith('tools/train.py: error:')]
+    assert len(message) == 1, proc.stderr[-3000:]
+    assert ('Non-finite loss at iteration 7 (epoch 2, batch 3 of 4): '
+            'loss_bad=nan (rank 0).') in message[0]
+    assert 'loss_mse' not in message[0]  # finite terms are not blamed
+    assert 'epoch_1.pth", is intact' in message[0]
+    # the message is in the run's log file too
+    logs = list(work_dir.glob('*/*.log'))
+    assert len(logs) == 1 and 'Non-finite loss at iteration 7' in (
+        logs[0].read_text())
+    # nothing of the failed epoch was saved; epoch 1 is the good one
+    assert not osp.exists(work_dir / 'epoch_2.pth')
+    assert (work_dir / 'last_checkpoint').read_text().strip().endswith(
+        'epoch_1.pth')
+    saved = _weights(work_dir / 'epoch_1.pth')
+    reference = _weights(osp.join(ref_dir, 'epoch_1.pth'))
+    for key in reference:
+        assert torch.equal(saved[key], reference[key]), key
+    proc = tool('train.py', TOY_CFG, '--work-dir', work_dir, '--resume')
+    assert 'resumed epoch: 1' in proc.stdout + proc.stderr
+    final = _weights(work_dir / 'epoch_3.pth')
+    reference = _weights(osp.join(ref_dir, 'epoch_3.pth'))
+    for key in reference:
+        assert torch.equal(final[key], reference[key]), key
