@@ -187,3 +187,65 @@ def test_config_builds_its_datasets(tree):
     assert cfg.model.head.in_dim == 384
     vectors = np.load(osp.join(REPO, cfg.model.semantics.file))
     assert vectors['vectors'].shape == (73, 384)
+
+
+def test_prepare_from_public_sources(tmp_path):
+    """--quickdraw-ndjson / --imagenet-samples on a two-class miniature of
+    the shipped layout: drawings picked by the key_ids of the shipped SVGs,
+    photos resized to a longer side of 256 px."""
+    import csv
+    import io
+    import tarfile
+
+    from PIL import Image
+    src = tmp_path / 'src'
+    src.mkdir()
+    with open(src / 'split.json', 'w') as f:
+        json.dump(dict(seen=['cruise ship'], unseen=['cow']), f)
+    # shipped SVGs: cow_0000 is key 22, cow_0001 key 11; the ship has key 5
+    members = {'cow/cow_0000.svg': 22, 'cow/cow_0001.svg': 11,
+               'cruise ship/cruise ship_0000.svg': 5}
+    with tarfile.open(src / 'quickdraw_svg.tar.xz', 'w:xz') as tar:
+        for name, key in members.items():
+            data = (f'<!-- key_id = {key}-->\n<svg width="600" height="600">'
+                    '<path d="M 0 0 L 1 1"/></svg>\n').encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    ndjson = tmp_path / 'ndjson'
+    ndjson.mkdir()
+    rows = {'cow': [(33, [[[0, 9], [0, 9]]]), (11, [[[1, 2], [3, 4]]]),
+                    (22, [[[5, 6, 7], [8, 9, 10]]])],
+            'cruise ship': [(5, [[[0, 255], [100, 100]]])]}
+    for cls, drawings in rows.items():
+        name = f'full_simplified_{cls}.ndjson'
+        with open(ndjson / name, 'w') as f:
+            for key, drawing in drawings:
+                f.write(json.dumps(dict(word=cls, key_id=str(key),
+                                        drawing=drawing)) + '\n')
+    samples = tmp_path / 'samples'
+    samples.mkdir()
+    Image.new('RGB', (512, 300), (200, 10, 10)).save(samples / 'n1_ox.JPEG')
+    Image.new('RGB', (100, 80), (10, 10, 200)).save(samples / 'n2_x.JPEG')
+    with open(src / 'index.csv', 'w', newline='') as f:
+        w = csv.DictWriter(f, ['domain', 'file', 'original_path'])
+        w.writeheader()
+        w.writerow(dict(domain='photo', file='photo/cow/n1_ox.jpg',
+                        original_path='n1_ox.JPEG'))
+        w.writerow(dict(domain='photo_distractor',
+                        file='photo_distractor/n2_x.jpg',
+                        original_path='n2_x.JPEG'))
+    out = tmp_path / 'out'
+    got = load_prepare().prepare(
+        str(src), str(out), quickdraw_ndjson=str(ndjson),
+        imagenet_samples=str(samples))
+    assert got == dict(sketch=3, photo=1, distractor=1)
+    from sketret.structures.strokes import read_svg
+    cow0 = read_svg(str(out / 'sketch' / 'cow' / 'cow_0000.svg'))
+    assert [p.tolist() for p in cow0] == [[[5, 8], [6, 9], [7, 10]]]
+    cow1 = read_svg(str(out / 'sketch' / 'cow' / 'cow_0001.svg'))
+    assert [p.tolist() for p in cow1] == [[[1, 3], [2, 4]]]
+    with Image.open(out / 'photo' / 'cow' / 'n1_ox.jpg') as im:
+        assert im.size == (256, 150) and im.format == 'JPEG'
+    with Image.open(out / 'distractor' / 'n2_x.jpg') as im:
+        assert im.size == (100, 80)  # never enlarged

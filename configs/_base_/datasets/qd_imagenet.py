@@ -60,6 +60,10 @@ train_dataloader = dict(
         split='standard',
         subset='train',
         modality='both',
+        # an unreadable file is replaced by another sample of its class and
+        # modality (as in sbir_mini.py); default_hooks.corrupt_files counts
+        # them and stops the run above 1 % of an epoch
+        on_corrupt='skip',
         pipeline=train_pipeline))
 # Validation (model selection): held-out drawings of the SEEN classes
 # against all seen-class photos (most classes have one photo).
@@ -74,6 +78,7 @@ val_dataloader = dict(
         split='standard',
         subset='val',
         modality='both',
+        on_corrupt='error',
         pipeline=test_pipeline))
 test_dataloader = dict(
     batch_size=32,
@@ -86,6 +91,7 @@ test_dataloader = dict(
         split='standard',
         subset='test',
         modality='both',
+        on_corrupt='error',
         gallery='unseen',
         pipeline=test_pipeline))
 
