@@ -10,13 +10,11 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TEST_DATA = osp.join(REPO_ROOT, 'tests', 'data')
 
 
-def run_tool(script, *args, env=None, cwd=REPO_ROOT, timeout=600,
-             check=True):
-    """Run ``python tools/<script> args`` in a subprocess, return it.
-
-    ``tests/data`` is on ``PYTHONPATH`` so that test configs can
-    ``custom_imports`` the toy components, as a user's own module would be.
-    """
+def tool_env(env=None):
+    """The environment of a tool subprocess: this one's, with ``tests/data``
+    put in front of ``PYTHONPATH`` (so that test configs can
+    ``custom_imports`` the toy components, as a user's own module would be)
+    and one OpenMP thread unless set; ``env`` overrides."""
     full_env = dict(os.environ)
     full_env['PYTHONPATH'] = os.pathsep.join(
         [TEST_DATA] + ([full_env['PYTHONPATH']]
@@ -24,6 +22,14 @@ def run_tool(script, *args, env=None, cwd=REPO_ROOT, timeout=600,
     full_env.setdefault('OMP_NUM_THREADS', '1')
     if env:
         full_env.update(env)
+    return full_env
+
+
+def run_tool(script, *args, env=None, cwd=REPO_ROOT, timeout=600,
+             check=True):
+    """Run ``python tools/<script> args`` in a subprocess (environment from
+    :func:`tool_env`), return it."""
+    full_env = tool_env(env)
     proc = subprocess.run(
         [sys.executable,
          osp.join(REPO_ROOT, 'tools', script), *map(str, args)],

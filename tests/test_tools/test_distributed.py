@@ -3,32 +3,27 @@
 import json
 import os
 import os.path as osp
-import socket
 import subprocess
 import sys
 
 import pytest
 import torch
-from sketret_testing import REPO_ROOT, TEST_DATA
+from sketret_testing import REPO_ROOT, TEST_DATA, tool_env
 
 REF_CFG = osp.join(REPO_ROOT, 'configs', 'reference',
                    'imagenet-features_efficientnet-lite0_sbir-mini.py')
 SMALL = 'test_dataloader.dataset.pipeline.1.scale=(64,64)'
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 def _torchrun(script, *args, timeout=600):
-    env = dict(os.environ)
-    # the checked-out sketret, whichever copy is installed
-    env['PYTHONPATH'] = os.pathsep.join([TEST_DATA, REPO_ROOT])
-    env['OMP_NUM_THREADS'] = '1'
-    cmd = [sys.executable, '-m', 'torch.distributed.run',
-           '--nproc_per_node=2', f'--master_port={_free_port()}',
+    # the caller's PYTHONPATH is kept (a checkout on PYTHONPATH is the
+    # sketret under test), then this checkout, whichever copy is installed
+    env = tool_env({'OMP_NUM_THREADS': '1'})
+    env['PYTHONPATH'] = os.pathsep.join([env['PYTHONPATH'], REPO_ROOT])
+    # --standalone: torchrun binds a free port itself (a port picked here
+    # and released could be taken by another process before it binds it)
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone',
+           '--nproc_per_node=2',
            osp.join(REPO_ROOT, 'tools', script), *map(str, args),
            '--launcher', 'pytorch']
     proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True,

@@ -18,6 +18,13 @@ def _weights(path):
                       weights_only=True)['state_dict']
 
 
+def _assert_same_weights(path, reference_path):
+    weights, reference = _weights(path), _weights(reference_path)
+    assert sorted(weights) == sorted(reference)
+    for key in reference:
+        assert torch.equal(weights[key], reference[key]), key
+
+
 @pytest.fixture(scope='module')
 def uninterrupted(tmp_path_factory):
     from sketret_testing import run_tool
@@ -49,10 +56,8 @@ def test_kill_then_resume_auto_matches_uninterrupted(uninterrupted, tool,
     assert not osp.isfile(work_dir / 'epoch_3.pth')
     proc = tool('train.py', TOY_CFG, '--work-dir', work_dir, '--resume')
     assert 'resumed epoch: 2' in proc.stdout + proc.stderr
-    final = _weights(work_dir / 'epoch_3.pth')
-    reference = _weights(osp.join(ref_dir, 'epoch_3.pth'))
-    for key in reference:
-        assert torch.equal(final[key], reference[key]), key
+    _assert_same_weights(work_dir / 'epoch_3.pth',
+                         osp.join(ref_dir, 'epoch_3.pth'))
 
 
 def test_new_run_never_overwrites_existing_checkpoints(tool, tmp_path):
@@ -158,13 +163,9 @@ def test_nan_loss_stops_keeps_checkpoint_and_resumes(uninterrupted, tool,
     assert not osp.exists(work_dir / 'epoch_2.pth')
     assert (work_dir / 'last_checkpoint').read_text().strip().endswith(
         'epoch_1.pth')
-    saved = _weights(work_dir / 'epoch_1.pth')
-    reference = _weights(osp.join(ref_dir, 'epoch_1.pth'))
-    for key in reference:
-        assert torch.equal(saved[key], reference[key]), key
+    _assert_same_weights(work_dir / 'epoch_1.pth',
+                         osp.join(ref_dir, 'epoch_1.pth'))
     proc = tool('train.py', TOY_CFG, '--work-dir', work_dir, '--resume')
     assert 'resumed epoch: 1' in proc.stdout + proc.stderr
-    final = _weights(work_dir / 'epoch_3.pth')
-    reference = _weights(osp.join(ref_dir, 'epoch_3.pth'))
-    for key in reference:
-        assert torch.equal(final[key], reference[key]), key
+    _assert_same_weights(work_dir / 'epoch_3.pth',
+                         osp.join(ref_dir, 'epoch_3.pth'))
