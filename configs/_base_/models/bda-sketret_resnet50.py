@@ -28,3 +28,12 @@ model = dict(
                 prefix='backbone.'))),
     spatial_discriminator=dict(in_channels=2048),
     encoder=dict(in_channels=2048))
+
+# The IB beta warm-up lasts half an epoch, counted in epochs so that it is
+# the same share of training on 1 and on 8 GPUs (GRLScheduleHook sets
+# ib_loss.warmup_iters from the iterations per epoch; about 870 iterations
+# on Sketchy-25 at batch 64, 250 on TU-Berlin-30). Default chosen by sketret.
+custom_hooks = [
+    dict(type='ClassSemanticsHook'),
+    dict(type='GRLScheduleHook', gamma=10.0, ib_warmup_epochs=0.5),
+]
