@@ -29,9 +29,10 @@ env_cfg = dict(
 )
 
 # Distributed runs: tools/train.py and tools/test.py wrap the model in
-# MMDistributedDataParallel with broadcast_buffers=True on GPUs and CPUs
-# alike (every rank uses rank 0's BatchNorm statistics, the ones saved in
-# checkpoints); set model_wrapper_cfg here to change it.
+# MMDistributedDataParallel with torch's default buffer handling on GPUs and
+# CPUs alike: every rank uses rank 0's BatchNorm statistics (the ones saved
+# in checkpoints), copied at each forward. Set model_wrapper_cfg here to
+# change it.
 
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='Visualizer', vis_backends=vis_backends)

@@ -245,11 +245,12 @@ def resolve_auto_dataloaders(cfg: Config, use_cuda: bool) -> None:
 def setup_launcher_backend(cfg: Config, launcher: str) -> None:
     """Distributed settings that hold on GPUs and CPUs alike.
 
-    - The model is wrapped in ``MMDistributedDataParallel`` with
-      ``broadcast_buffers=True`` unless ``model_wrapper_cfg`` says
-      otherwise: every rank then runs with rank 0's BatchNorm statistics,
-      the ones its checkpoints save. (Without a ``model_wrapper_cfg``,
-      mmengine would use False on GPUs and torch's True on CPUs.)
+    - The model is wrapped by ``model_wrapper_cfg``, by default
+      ``MMDistributedDataParallel`` with torch DDP's own buffer handling:
+      rank 0's buffers (BatchNorm statistics, the ones its checkpoints
+      save) are copied to every rank at each forward. Without a
+      ``model_wrapper_cfg``, mmengine would pass ``broadcast_buffers=False``
+      on GPUs (statistics drift apart per rank) but not on CPUs.
     - Without a GPU: the gloo backend and ``device_ids=None``.
 
     Raises:
@@ -274,9 +275,6 @@ def setup_launcher_backend(cfg: Config, launcher: str) -> None:
     wrapper = cfg.get('model_wrapper_cfg') or ConfigDict(
         type='MMDistributedDataParallel',
         find_unused_parameters=cfg.get('find_unused_parameters', False))
-    if wrapper.get('type', 'MMDistributedDataParallel') in (
-            'MMDistributedDataParallel', 'DistributedDataParallel'):
-        wrapper.setdefault('broadcast_buffers', True)
     if not torch.cuda.is_available():
         cfg.setdefault('env_cfg', ConfigDict())
         cfg.env_cfg.setdefault('dist_cfg', ConfigDict())

@@ -4,6 +4,7 @@ local ranks, the linear lr scaling rule, config names, DDP settings,
 'auto' data-loader settings and the float16 CPU autocast refusal."""
 import glob
 import importlib.util
+import logging
 import os
 import os.path as osp
 import re
@@ -118,12 +119,30 @@ def test_auto_scale_lr_in_a_built_runner(tmp_path):
     runner = build_runner(cfg)
     runner._world_size = 8  # as if started on 8 GPUs
     optim_wrapper = runner.build_optim_wrapper(runner.optim_wrapper)
+
+    def lrs():
+        return sorted({
+            group['lr'] for group in optim_wrapper.param_groups
+            if any(p.requires_grad for p in group['params'])
+        })  # (the demo's frozen ImageNet stages are never updated)
+
+    # without --auto-scale-lr: lr kept, and a warning says why it may be
+    # wrong
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    runner.logger.addHandler(handler)
+    try:
+        runner.scale_lr(optim_wrapper,
+                        dict(base_batch_size=32, enable=False))
+    finally:
+        runner.logger.removeHandler(handler)
+    assert lrs() == pytest.approx([1e-5, 1e-4])
+    assert any('8 x 32 = 256' in r.getMessage() and
+               '--auto-scale-lr' in r.getMessage() for r in records)
+    # with it
     runner.scale_lr(optim_wrapper, runner.auto_scale_lr)
-    lrs = sorted({
-        group['lr'] for group in optim_wrapper.param_groups
-        if any(p.requires_grad for p in group['params'])
-    })  # (the demo's frozen ImageNet stages are never updated)
-    assert lrs == pytest.approx([1e-5 * 8, 1e-4 * 8])
+    assert lrs() == pytest.approx([1e-5 * 8, 1e-4 * 8])
 
 
 def test_auto_scale_lr_needs_the_base_batch(tmp_path):
@@ -136,22 +155,24 @@ def test_auto_scale_lr_needs_the_base_batch(tmp_path):
                              str(tmp_path / 'wd')]))
 
 
-@pytest.mark.parametrize('cuda', [False, True])
-def test_ddp_broadcasts_buffers_on_gpus_and_cpus(monkeypatch, cuda):
-    """The same DDP settings on both paths; only the CPU gets gloo and
+def test_ddp_wrapper_is_the_same_on_gpus_and_cpus(monkeypatch):
+    """Both paths build the same wrapper config, which leaves buffer
+    synchronisation on (torch's default; mmengine's own GPU default would
+    pass broadcast_buffers=False); only the CPU gets gloo and
     device_ids=None (mmengine adds device_ids=[LOCAL_RANK] on GPUs)."""
     for key, value in dict(RANK='0', WORLD_SIZE='2', MASTER_ADDR='127.0.0.1',
                            MASTER_PORT='29500').items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setattr(torch.cuda, 'is_available', lambda: cuda)
-    cfg = Config(dict(env_cfg=dict(dist_cfg=dict(backend='nccl'))))
-    setup_launcher_backend(cfg, 'pytorch')
-    wrapper = cfg.model_wrapper_cfg
-    assert wrapper.type == 'MMDistributedDataParallel'
-    assert wrapper.broadcast_buffers is True
-    assert wrapper.find_unused_parameters is False
-    assert ('device_ids' in wrapper) is not cuda
-    assert cfg.env_cfg.dist_cfg.backend == ('nccl' if cuda else 'gloo')
+    wrappers = {}
+    for cuda in (False, True):
+        monkeypatch.setattr(torch.cuda, 'is_available', lambda: cuda)
+        cfg = Config(dict(env_cfg=dict(dist_cfg=dict(backend='nccl'))))
+        setup_launcher_backend(cfg, 'pytorch')
+        assert cfg.env_cfg.dist_cfg.backend == ('nccl' if cuda else 'gloo')
+        wrappers[cuda] = cfg.model_wrapper_cfg.to_dict()
+    assert wrappers[False].pop('device_ids') is None
+    assert wrappers[False] == wrappers[True] == dict(
+        type='MMDistributedDataParallel', find_unused_parameters=False)
     # a config's own choice is kept
     cfg = Config(dict(model_wrapper_cfg=dict(
         type='MMDistributedDataParallel', broadcast_buffers=False)))
