@@ -10,11 +10,13 @@ tools/train.py: bf16 autocast on the CPU, fp16 with loss scaling on CUDA).
 ``--batch`` and ``--size`` default to the config's training batch and
 resize scale (e.g. 64 and 224 for the VGG-16 paper configs; the default
 config is the sbir-mini CPU demo, 32 and 160). The model is built from the
-config with random weights (no ImageNet download: the weights do not change
-the time). Each variant runs in a fresh subprocess, so the peak memory it
+config without ``init_weights()`` (no ImageNet download: the weights do not
+change the time). Each variant runs in a fresh subprocess, so the peak memory it
 reports is its own (resident memory on the CPU, allocated GPU memory on
-CUDA). The ratio BDA-SketRet / bare backbone (of the time per step) is the
-overhead of the discriminator, encoders, GCN projector and losses.
+CUDA). On the CPU it also prints the process CPU time per step, a steadier
+measure than wall time on a machine shared with other jobs. The ratio
+BDA-SketRet / bare backbone (of the time per step) is the overhead of the
+discriminator, encoders, GCN projector and losses.
 """
 import argparse
 import json
@@ -119,18 +121,20 @@ def run_variant(args):
         step()
     if cuda:
         torch.cuda.reset_peak_memory_stats()
-    times = []
+    times, cpu_times = [], []
     for _ in range(args.steps):
         sync()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         step()
         sync()
         times.append(time.perf_counter() - t0)
+        cpu_times.append(time.process_time() - c0)
     if cuda:
         peak_mb = torch.cuda.max_memory_allocated() / 2**20
     else:
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(dict(seconds=sorted(times)[len(times) // 2],
+                          cpu_seconds=sorted(cpu_times)[len(times) // 2],
                           peak_mb=peak_mb)))
 
 
@@ -200,6 +204,13 @@ def main(argv=None):
               f'({bda["seconds"]:.3f} s/step, {bda["peak_mb"]:.0f} MB) | '
               f'time ratio x{bda["seconds"] / bare["seconds"]:.2f}, memory '
               f'ratio x{bda["peak_mb"] / bare["peak_mb"]:.2f}')
+        if args.device == 'cpu':
+            # CPU time of the process (all threads): less disturbed than
+            # wall time when other jobs share the cores
+            print(f'               CPU time per step: bare backbone '
+                  f'{bare["cpu_seconds"]:.3f} s | BDA-SketRet '
+                  f'{bda["cpu_seconds"]:.3f} s | CPU time ratio '
+                  f'x{bda["cpu_seconds"] / bare["cpu_seconds"]:.2f}')
 
 
 if __name__ == '__main__':
