@@ -50,7 +50,7 @@ def parse_args(argv=None):
         help='allow --out/--dump-features to replace existing files')
     add_runner_args(parser)
     args = parser.parse_args(argv)
-    apply_runner_args(args)
+    apply_runner_args(args, parser)
     return args
 
 

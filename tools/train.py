@@ -34,6 +34,12 @@ def parse_args(argv=None):
         '--no-validate',
         action='store_true',
         help='do not evaluate checkpoints during training')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the learning rate by (GPUs x batch size per GPU) / '
+        'auto_scale_lr.base_batch_size of the config (the batch its lr was '
+        'set for, e.g. 64 for a "1xb64" config): linear scaling rule')
     parser.add_argument('--seed', type=int, default=None, help='random seed')
     parser.add_argument(
         '--deterministic',
@@ -41,7 +47,7 @@ def parse_args(argv=None):
         help='deterministic algorithms (slower; for exact reproduction)')
     add_runner_args(parser)
     args = parser.parse_args(argv)
-    apply_runner_args(args)
+    apply_runner_args(args, parser)
     return args
 
 
@@ -91,6 +97,21 @@ def build_train_cfg(args):
             cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
         else:
             cfg.optim_wrapper.type = 'CPUAutocastOptimWrapper'
+    optim_wrapper = cfg.get('optim_wrapper') or {}
+    if optim_wrapper.get('type') == 'CPUAutocastOptimWrapper':
+        # refused here, before the model is built, not at the first step
+        from sketret.engine.optimizers.cpu_autocast import (
+            check_cpu_autocast_dtype,
+        )
+        check_cpu_autocast_dtype(optim_wrapper.get('dtype', 'bfloat16'))
+
+    if args.auto_scale_lr:
+        if 'base_batch_size' not in (cfg.get('auto_scale_lr') or {}):
+            raise ValueError(
+                '--auto-scale-lr needs auto_scale_lr = dict(base_batch_size='
+                'N) in the config: N = the total batch size its learning '
+                'rate was set for.')
+        cfg.auto_scale_lr.enable = True
 
     if args.no_validate:
         cfg.val_cfg = None

@@ -37,11 +37,53 @@ def add_runner_args(parser) -> None:
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 
-def apply_runner_args(args) -> None:
+#: Where MPI implementations put a process's rank on its node: Open MPI,
+#: MVAPICH2, Intel MPI, MPICH (Hydra/PMI).
+MPI_LOCAL_RANK_VARS = ('OMPI_COMM_WORLD_LOCAL_RANK',
+                       'MV2_COMM_WORLD_LOCAL_RANK', 'MPI_LOCALRANKID',
+                       'PMI_LOCAL_RANK')
+
+
+def mpi_local_rank(environ=None) -> int:
+    """The local rank (GPU index on the node) that ``mpirun`` gave this
+    process, from the first of :data:`MPI_LOCAL_RANK_VARS` that is set.
+
+    Raises:
+        ValueError: None of them is set (not started by ``mpirun``), or
+            the value is not a non-negative integer.
+    """
+    environ = os.environ if environ is None else environ
+    for name in MPI_LOCAL_RANK_VARS:
+        value = environ.get(name, '')
+        if value != '':
+            if not value.isdigit():
+                raise ValueError(f'--launcher mpi: {name}="{value}" is not a '
+                                 'non-negative integer.')
+            return int(value)
+    raise ValueError(
+        '--launcher mpi needs the local rank that mpirun sets in one of '
+        f'{", ".join(MPI_LOCAL_RANK_VARS)}; none is set. Start the tool '
+        'with `mpirun -np N python tools/train.py CONFIG --launcher mpi`.')
+
+
+def apply_runner_args(args, parser=None) -> None:
     """Environment side of :func:`add_runner_args` (before torch starts
-    CUDA): ``LOCAL_RANK`` and hiding GPUs for ``--device cpu``."""
+    CUDA): ``LOCAL_RANK`` (from ``--local-rank``, or for ``--launcher mpi``
+    from the MPI environment) and hiding GPUs for ``--device cpu``.
+
+    Raises:
+        ValueError: ``--launcher mpi`` outside ``mpirun`` (with ``parser``
+            given: ``parser.error``, i.e. exit with the message).
+    """
     if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
+        try:
+            local_rank = (mpi_local_rank() if args.launcher == 'mpi' else
+                          args.local_rank)
+        except ValueError as err:
+            if parser is None:
+                raise
+            parser.error(str(err))
+        os.environ['LOCAL_RANK'] = str(local_rank)
     if args.device == 'cpu':
         os.environ['CUDA_VISIBLE_DEVICES'] = ''
 
@@ -154,8 +196,62 @@ def fresh_run_dir(work_dir: str) -> str:
     return candidate
 
 
+#: Data-loader workers that ``num_workers='auto'`` gives on a GPU machine
+#: (at most; fewer when the process may use fewer CPU cores).
+AUTO_GPU_WORKERS = 4
+
+
+def usable_cpus() -> int:
+    """CPU cores this process may run on."""
+    if hasattr(os, 'sched_getaffinity'):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def resolve_auto_dataloaders(cfg: Config, use_cuda: bool) -> None:
+    """Replace ``'auto'`` data-loader settings by values for the device.
+
+    In ``train_dataloader``, ``val_dataloader`` and ``test_dataloader``:
+
+    - ``num_workers='auto'``: ``min(4, usable CPU cores)`` when training on
+      a GPU (the loader has to keep up with it), 0 on the CPU (worker
+      processes would compete with the model for the same cores);
+    - ``persistent_workers='auto'``: True when there are workers;
+    - ``pin_memory='auto'``: True on a GPU (page-locked batches, copied
+      to the GPU without blocking), False on the CPU (nothing to pin for).
+
+    Raises:
+        ValueError: Another string than ``'auto'``.
+    """
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(key)
+        if not isinstance(loader, dict):
+            continue
+        for name, value in loader.items():
+            if isinstance(value, str) and name in (
+                    'num_workers', 'persistent_workers', 'pin_memory') \
+                    and value != 'auto':
+                raise ValueError(f'{key}.{name} must be a value or "auto", '
+                                 f'got "{value}".')
+        if loader.get('num_workers') == 'auto':
+            loader['num_workers'] = (min(AUTO_GPU_WORKERS, usable_cpus())
+                                     if use_cuda else 0)
+        if loader.get('persistent_workers') == 'auto':
+            loader['persistent_workers'] = loader.get('num_workers', 0) > 0
+        if loader.get('pin_memory') == 'auto':
+            loader['pin_memory'] = bool(use_cuda)
+
+
 def setup_launcher_backend(cfg: Config, launcher: str) -> None:
-    """Use the gloo backend for distributed runs when there is no GPU.
+    """Distributed settings that hold on GPUs and CPUs alike.
+
+    - The model is wrapped by ``model_wrapper_cfg``, by default
+      ``MMDistributedDataParallel`` with torch DDP's own buffer handling:
+      rank 0's buffers (BatchNorm statistics, the ones its checkpoints
+      save) are copied to every rank at each forward. Without a
+      ``model_wrapper_cfg``, mmengine would pass ``broadcast_buffers=False``
+      on GPUs (statistics drift apart per rank) but not on CPUs.
+    - Without a GPU: the gloo backend and ``device_ids=None``.
 
     Raises:
         RuntimeError: ``launcher='pytorch'`` outside torchrun (no
@@ -176,14 +272,14 @@ def setup_launcher_backend(cfg: Config, launcher: str) -> None:
                 '`torchrun --nproc_per_node=N tools/train.py CONFIG '
                 '--launcher pytorch` or `bash tools/dist_train.sh CONFIG N`.')
     import torch
+    wrapper = cfg.get('model_wrapper_cfg') or ConfigDict(
+        type='MMDistributedDataParallel',
+        find_unused_parameters=cfg.get('find_unused_parameters', False))
     if not torch.cuda.is_available():
         cfg.setdefault('env_cfg', ConfigDict())
         cfg.env_cfg.setdefault('dist_cfg', ConfigDict())
         cfg.env_cfg.dist_cfg['backend'] = 'gloo'
         # mmengine passes device_ids=[LOCAL_RANK] to DDP, which is only
         # valid for GPU modules; CPU modules need device_ids=None.
-        wrapper = cfg.get('model_wrapper_cfg') or ConfigDict(
-            type='MMDistributedDataParallel',
-            find_unused_parameters=cfg.get('find_unused_parameters', False))
         wrapper.setdefault('device_ids', None)
-        cfg.model_wrapper_cfg = wrapper
+    cfg.model_wrapper_cfg = wrapper

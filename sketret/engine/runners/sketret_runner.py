@@ -51,7 +51,27 @@ class SketRetRunner(Runner):
     - ``resume`` refuses a checkpoint whose model keys or shapes differ from
       the config's model (mmengine would load it non-strictly and train on
       with partly random weights).
+
+    And one warning: a run whose total batch (processes × batch per
+    process) differs from ``auto_scale_lr.base_batch_size`` while the lr
+    scaling is off says so (e.g. a ``1xb64`` config on 8 GPUs).
     """
+
+    def scale_lr(self, optim_wrapper, auto_scale_lr=None) -> None:
+        cfg = auto_scale_lr or {}
+        loader = self._train_dataloader
+        per_rank = loader.batch_size if hasattr(
+            loader, 'batch_size') else (loader or {}).get('batch_size')
+        if ('base_batch_size' in cfg and not cfg.get('enable', False)
+                and per_rank is not None
+                and self.world_size * per_rank != cfg['base_batch_size']):
+            self.logger.warning(
+                f'The learning rate was set for a batch of '
+                f'{cfg["base_batch_size"]} (auto_scale_lr.base_batch_size); '
+                f'this run has {self.world_size} x {per_rank} = '
+                f'{self.world_size * per_rank} and keeps it as it is. Pass '
+                '--auto-scale-lr to tools/train.py to scale it linearly.')
+        return super().scale_lr(optim_wrapper, auto_scale_lr)
 
     @master_only
     def save_checkpoint(self, out_dir, filename, *args, **kwargs):
