@@ -91,7 +91,8 @@ def test_test_tool_evaluates_checkpoint(uninterrupted, tool, tmp_path):
 @pytest.mark.parametrize('args, message', [
     (['no/such/config.py'], 'Config file "no/such/config.py" does not exist'),
     ([TOY_CFG, '--cfg-options', 'model.dimm=3'],
-     '"dimm" is not a key of model. Did you mean: dim?'),
+     '"dimm" is not a key of model, nor an argument of its type '
+     'ToyRegressor. Did you mean: dim?'),
     ([TOY_CFG, '--cfg-options', 'train_cfg.max_epoch=1'],
      'Did you mean: max_epochs'),
     ([TOY_CFG, '--resume', 'no/such.pth'], 'no/such.pth" does not exist'),
