@@ -5,10 +5,14 @@ from .hooks import (
     grl_lambda,
     set_grl_coeff,
 )
-from .optimizers import CPUAutocastOptimWrapper
+from .optimizers import (
+    CPUAutocastOptimWrapper,
+    SketRetOptimWrapperConstructor,
+)
 from .runners import SketRetRunner, state_dict_mismatch
 
 __all__ = [
     'GRLScheduleHook', 'ClassSemanticsHook', 'grl_lambda', 'set_grl_coeff',
-    'CPUAutocastOptimWrapper', 'SketRetRunner', 'state_dict_mismatch'
+    'CPUAutocastOptimWrapper', 'SketRetOptimWrapperConstructor',
+    'SketRetRunner', 'state_dict_mismatch'
 ]
