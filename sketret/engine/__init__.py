@@ -2,6 +2,7 @@
 from .hooks import (
     ClassSemanticsHook,
     GRLScheduleHook,
+    ProgressHook,
     grl_lambda,
     set_grl_coeff,
 )
@@ -12,7 +13,8 @@ from .optimizers import (
 from .runners import SketRetRunner, state_dict_mismatch
 
 __all__ = [
-    'GRLScheduleHook', 'ClassSemanticsHook', 'grl_lambda', 'set_grl_coeff',
+    'GRLScheduleHook', 'ClassSemanticsHook', 'ProgressHook', 'grl_lambda',
+    'set_grl_coeff',
     'CPUAutocastOptimWrapper', 'SketRetOptimWrapperConstructor',
     'SketRetRunner', 'state_dict_mismatch'
 ]

@@ -31,6 +31,13 @@ def add_runner_args(parser) -> None:
         'argument of the registered type it is passed to, e.g. '
         'test_dataloader.dataset.distractor_dir=none')
     parser.add_argument(
+        '--log-level',
+        choices=['DEBUG', 'INFO', 'WARNING', 'ERROR'],
+        help='what the terminal shows (config key console_log_level; '
+        'WARNING in sketret\'s configs: warnings, one progress line per '
+        'epoch and the results). The log file in the work dir always has '
+        'the full log (log_level, INFO)')
+    parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
@@ -49,7 +56,8 @@ def apply_runner_args(args) -> None:
 
 
 def load_config(path: str, cfg_options: Optional[Dict[str, Any]] = None,
-                strict_options: bool = True) -> Config:
+                strict_options: bool = True,
+                console_log_level: Optional[str] = None) -> Config:
     """Load a config file and apply ``--cfg-options``.
 
     Args:
@@ -59,6 +67,8 @@ def load_config(path: str, cfg_options: Optional[Dict[str, Any]] = None,
             nor arguments of the registered type they are passed to (a typo
             would otherwise add a new, silently unused key).
             Defaults to True.
+        console_log_level (str, optional): What the terminal shows
+            (``--log-level``); None keeps the config's.
 
     Raises:
         FileNotFoundError: The config file does not exist.
@@ -79,6 +89,8 @@ def load_config(path: str, cfg_options: Optional[Dict[str, Any]] = None,
         if strict_options:
             check_cfg_options(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)
+    if console_log_level is not None:
+        cfg.console_log_level = console_log_level
     return cfg
 
 

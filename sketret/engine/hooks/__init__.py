@@ -1,6 +1,7 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
 from .class_semantics_hook import ClassSemanticsHook
 from .grl_schedule_hook import GRLScheduleHook, grl_lambda, set_grl_coeff
+from .progress_hook import ProgressHook
 
 __all__ = ['GRLScheduleHook', 'ClassSemanticsHook', 'grl_lambda',
-           'set_grl_coeff']
+           'set_grl_coeff', 'ProgressHook']
