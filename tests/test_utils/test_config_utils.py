@@ -79,3 +79,15 @@ def test_type_changed_in_the_same_options():
     # the new type takes the argument
     check_cfg_options(cfg, {'model.type': 'SBIRMini',
                             'model.distractor_dir': 'd'})
+
+
+def test_arguments_of_mmengine_types_through_their_base_classes():
+    # MMFullyShardedDataParallel(**kwargs) -> torch's FSDP(device_id=...);
+    # FSDPStrategy(**kwargs) -> DDPStrategy(sync_bn=...)
+    cfg = Config.fromfile(
+        osp.join(osp.dirname(DEMO_CFG),
+                 'bda-sketret_vgg16_8xb64_sketchy-ext-25_fsdp.py'))
+    check_cfg_options(cfg, {'strategy.model_wrapper.device_id': 'cpu',
+                            'strategy.sync_bn': 'torch'})
+    with pytest.raises(KeyError, match='Did you mean: sync_bn'):
+        check_cfg_options(cfg, {'strategy.sync_bm': 'torch'})
