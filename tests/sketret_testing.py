@@ -44,3 +44,21 @@ def run_tool(script, *args, env=None, cwd=REPO_ROOT, timeout=600,
             f'--- stdout ---\n{proc.stdout[-4000:]}\n'
             f'--- stderr ---\n{proc.stderr[-4000:]}')
     return proc
+
+
+def work_dir_log(work_dir):
+    """The text of the log files mmengine wrote in ``work_dir``
+    (``<work_dir>/<time>/<time>.log``; several runs in time order).
+
+    The terminal shows warnings and progress lines only; the full log (the
+    environment, the config, mmengine's per-iteration lines) is here."""
+    work_dir = str(work_dir)
+    texts = []
+    for run in sorted(os.listdir(work_dir)):
+        log = osp.join(work_dir, run, f'{run}.log')
+        if osp.isfile(log):
+            with open(log, encoding='utf-8') as f:
+                texts.append(f.read())
+    if not texts:
+        raise AssertionError(f'no mmengine log file in {work_dir}')
+    return '\n'.join(texts)

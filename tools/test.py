@@ -99,7 +99,8 @@ def build_test_cfg(args):
         if path and osp.exists(path) and not args.force:
             raise FileExistsError(
                 f'"{path}" already exists; pass --force to replace it.')
-    cfg = load_config(args.config, args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options,
+                      console_log_level=args.log_level)
     setup_launcher_backend(cfg, args.launcher)
     cfg.work_dir = resolve_work_dir(cfg, args.work_dir, args.config)
     if args.data_root:

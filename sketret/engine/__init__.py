@@ -5,16 +5,20 @@ from .hooks import (
     GRLScheduleHook,
     NonFiniteLossError,
     NonFiniteLossHook,
+    ProgressHook,
     TooManyCorruptFilesError,
     grl_lambda,
     set_grl_coeff,
 )
-from .optimizers import CPUAutocastOptimWrapper
+from .optimizers import (
+    CPUAutocastOptimWrapper,
+    SketRetOptimWrapperConstructor,
+)
 from .runners import SketRetRunner, state_dict_mismatch
 
 __all__ = [
-    'GRLScheduleHook', 'ClassSemanticsHook', 'grl_lambda', 'set_grl_coeff',
-    'CorruptFileHook', 'TooManyCorruptFilesError', 'NonFiniteLossHook',
-    'NonFiniteLossError', 'CPUAutocastOptimWrapper', 'SketRetRunner',
-    'state_dict_mismatch'
+    'GRLScheduleHook', 'ClassSemanticsHook', 'ProgressHook', 'grl_lambda',
+    'set_grl_coeff', 'CorruptFileHook', 'TooManyCorruptFilesError',
+    'NonFiniteLossHook', 'NonFiniteLossError', 'CPUAutocastOptimWrapper',
+    'SketRetOptimWrapperConstructor', 'SketRetRunner', 'state_dict_mismatch'
 ]
