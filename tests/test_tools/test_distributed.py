@@ -78,9 +78,8 @@ def test_one_modality_batches_train_under_ddp(tmp_path):
     """Each rank's batches hold one modality (rank 0 sketches, rank 1
     photos): the other stream must still take part in the graph, or DDP
     stops with 'Expected to have finished reduction'."""
-    proc = _torchrun('train.py', osp.join(TEST_DATA,
-                                          'one_modality_config.py'),
-                     '--work-dir', tmp_path, '--no-validate')
+    _torchrun('train.py', osp.join(TEST_DATA, 'one_modality_config.py'),
+              '--work-dir', tmp_path, '--no-validate')
     log = work_dir_log(tmp_path)
     assert 'Distributed training: True' in log
     assert 'Saving checkpoint at 2 iterations' in log, log[-3000:]
