@@ -146,7 +146,7 @@ def client_loop(port, queries, offset, deadline, out):
 
 def main():
     args = parse_args()
-    from sketret.datasets.assets import SBIR_MINI_ROOT
+    from sketret.utils.assets import SBIR_MINI_ROOT
     sketches = sorted(
         glob.glob(osp.join(SBIR_MINI_ROOT, 'sketch', '*', '*.png')))
     queries = []

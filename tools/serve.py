@@ -60,7 +60,7 @@ def default_demo_model(root: str = REPO_ROOT):
 
 def default_gallery() -> str:
     """The bundled real photos (``sketret/assets/sbir-mini``)."""
-    from sketret.datasets.assets import SBIR_MINI_ROOT
+    from sketret.utils.assets import SBIR_MINI_ROOT
     return SBIR_MINI_ROOT
 
 
@@ -198,7 +198,7 @@ def main(argv=None):
     try:
         import uvicorn
 
-        from sketret.apis.server import create_app
+        from sketret.sketchpad import create_app
     except ImportError as e:
         raise SystemExit(
             f'The sketch pad needs the web packages ({e}): pip install -r '
