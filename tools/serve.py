@@ -11,6 +11,9 @@ Examples::
     # build a big gallery's index once, then start quickly
     python tools/serve.py CONFIG CHECKPOINT --gallery photos/ \
         --save-index photos_index/
+    # an exported model (tools/deployment/pytorch2onnx.py) with
+    # onnxruntime: PyTorch is never imported (requirements/deploy.txt)
+    python tools/serve.py --onnx exported/ --gallery photos_index/
 
 Then open http://127.0.0.1:8000/ in a browser. The server binds to
 127.0.0.1 (this machine only) unless ``--host`` says otherwise.
@@ -19,8 +22,6 @@ import argparse
 import ipaddress
 import os.path as osp
 import sys
-
-from mmengine.config import DictAction
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 #: The demo model (relative to the repository root).
@@ -64,6 +65,16 @@ def default_gallery() -> str:
     return SBIR_MINI_ROOT
 
 
+def _dict_action():
+    """mmengine's ``DictAction`` when mmengine is installed; a serving
+    install (requirements/deploy.txt) has none and no configs either."""
+    try:
+        from mmengine.config import DictAction
+        return DictAction
+    except ImportError:
+        return 'store'
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Serve the sketret sketch pad (a drawing page and a JSON '
@@ -75,6 +86,10 @@ def parse_args(argv=None):
     parser.add_argument(
         '--model', metavar='ZOO_NAME',
         help='a model-zoo name instead of CONFIG CHECKPOINT')
+    parser.add_argument(
+        '--onnx', metavar='EXPORT_DIR',
+        help='a model exported by tools/deployment/pytorch2onnx.py, run '
+        'with onnxruntime (no PyTorch) instead of CONFIG CHECKPOINT')
     parser.add_argument(
         '--gallery', metavar='DIR_OR_INDEX',
         help='a folder of photos (searched recursively; sketret\'s photo/'
@@ -103,12 +118,16 @@ def parse_args(argv=None):
         help='save the index built from --gallery photos to DIR (pass DIR '
         'as --gallery next time to start without re-encoding)')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options', nargs='+', action=_dict_action(),
         help='override settings of the config (keys must exist), e.g. '
         'test_dataloader.dataset.pipeline.1.scale="(160,160)"')
     args = parser.parse_args(argv)
-    if args.model and (args.config or args.checkpoint):
-        parser.error('give either CONFIG CHECKPOINT or --model, not both')
+    if sum(map(bool, (args.model, args.config or args.checkpoint,
+                      args.onnx))) > 1:
+        parser.error('give one of CONFIG CHECKPOINT, --model or --onnx')
+    if args.onnx and args.cfg_options:
+        parser.error('--cfg-options applies to CONFIG CHECKPOINT; an '
+                     'exported model has its settings in deploy.json')
     if args.config and not args.checkpoint:
         parser.error('CONFIG needs a CHECKPOINT too (or use --model)')
     if args.model and args.cfg_options:
@@ -140,7 +159,10 @@ def _zoo_get_model():
 
 def build_retriever(args):
     """The :class:`SketchRetriever` for the command line's model."""
-    from sketret.apis import SketchRetriever, init_model
+    from sketret.apis import SketchRetriever
+    if args.onnx:
+        return SketchRetriever.from_onnx(args.onnx)
+    from sketret.apis import init_model
     if args.model:
         get_model = _zoo_get_model()
         model = get_model(args.model, device=args.device)
@@ -217,7 +239,7 @@ def main(argv=None):
                          gallery_name=gallery_name,
                          allowed_hosts=allowed_hosts)
     except (FileNotFoundError, FileExistsError, ValueError, KeyError,
-            RuntimeError) as e:
+            RuntimeError, ImportError) as e:
         raise SystemExit(f'serve.py: {e}')
     shown = f'[{args.host}]' if ':' in args.host else args.host
     if allowed_hosts is None:

@@ -312,8 +312,11 @@ class SketchRetriever:
         feats = []
         bar = None
         if progress:
-            from mmengine.utils import ProgressBar
-            bar = ProgressBar(len(images))
+            try:
+                from mmengine.utils import ProgressBar
+                bar = ProgressBar(len(images))
+            except ImportError:  # a serving install has no mmengine
+                print(f'encoding {len(images)} images ...', flush=True)
         for start in range(0, len(images), self.batch_size):
             chunk = images[start:start + self.batch_size]
             arrays = []

@@ -18,6 +18,8 @@ import os
 import os.path as osp
 import sys
 
+from mmengine.config import DictAction
+
 #: Largest max abs difference between onnxruntime and PyTorch embeddings
 #: that the check accepts (the embeddings are unit vectors).
 DEFAULT_TOLERANCE = 1e-4
@@ -44,11 +46,17 @@ def parse_args(argv=None):
         'PyTorch on (default 8 of each; 0 skips the check)')
     parser.add_argument('--tolerance', type=float, default=DEFAULT_TOLERANCE,
                         help='largest accepted max abs difference')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override settings of the config (keys must exist), e.g. '
+        'test_dataloader.dataset.pipeline.1.scale="(224,224)"')
     args = parser.parse_args(argv)
     if args.model and (args.config or args.checkpoint):
         parser.error('give either CONFIG CHECKPOINT or --model, not both')
     if not args.model and not (args.config and args.checkpoint):
         parser.error('give CONFIG CHECKPOINT, or --model ZOO_NAME')
+    if args.model and args.cfg_options:
+        parser.error('--cfg-options needs CONFIG CHECKPOINT')
     return args
 
 
@@ -171,7 +179,8 @@ def main(argv=None):
         model = get_model(args.model, device='cpu')
         name, source = args.model, args.model
     else:
-        model = init_model(args.config, args.checkpoint, device='cpu')
+        model = init_model(args.config, args.checkpoint, device='cpu',
+                           cfg_options=args.cfg_options)
         name = osp.splitext(osp.basename(args.config))[0]
         source = osp.basename(args.checkpoint)
     try:
