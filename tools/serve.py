@@ -107,6 +107,10 @@ def parse_args(argv=None):
         '--device', default=None,
         help='"cpu", "cuda", "cuda:1"...; default CUDA when available')
     parser.add_argument(
+        '--threads', type=int, default=None,
+        help='threads of one forward pass (torch.set_num_threads, or '
+        'onnxruntime\'s intra-op threads); default: the library\'s own')
+    parser.add_argument(
         '--max-upload-mb', type=float, default=4.0,
         help='largest request body in MiB (413 above); default 4')
     parser.add_argument(
@@ -134,6 +138,8 @@ def parse_args(argv=None):
         parser.error('--cfg-options needs CONFIG CHECKPOINT')
     if not 1 <= args.port <= 65535:
         parser.error(f'--port must be within 1..65535, got {args.port}')
+    if args.threads is not None and args.threads < 1:
+        parser.error(f'--threads must be >= 1, got {args.threads}')
     if args.topk < 1:
         parser.error(f'--topk must be >= 1, got {args.topk}')
     if args.max_upload_mb <= 0:
@@ -161,8 +167,12 @@ def build_retriever(args):
     """The :class:`SketchRetriever` for the command line's model."""
     from sketret.apis import SketchRetriever
     if args.onnx:
-        return SketchRetriever.from_onnx(args.onnx)
+        return SketchRetriever.from_onnx(args.onnx, num_threads=args.threads)
+    import torch
+
     from sketret.apis import init_model
+    if args.threads:
+        torch.set_num_threads(args.threads)
     if args.model:
         get_model = _zoo_get_model()
         model = get_model(args.model, device=args.device)
