@@ -1,4 +1,6 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+from sketret.utils.checkpoint_safety import register_checkpoint_safe_globals
+
 from .hooks import (
     ClassSemanticsHook,
     CorruptFileHook,
@@ -15,6 +17,9 @@ from .optimizers import (
     SketRetOptimWrapperConstructor,
 )
 from .runners import SketRetRunner, state_dict_mismatch
+
+# Runners load mmengine checkpoints with weights_only=True.
+register_checkpoint_safe_globals()
 
 __all__ = [
     'GRLScheduleHook', 'ClassSemanticsHook', 'ProgressHook', 'grl_lambda',
