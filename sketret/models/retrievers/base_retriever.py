@@ -431,9 +431,10 @@ class BaseSBIRRetriever(BaseModel):
             it trains the features only, while the first term, on detached
             features, trains the classifier only); logged ``disc_acc``,
             ``disc_acc_sketch``, ``disc_acc_photo`` (accuracy on each
-            modality) and (with a GRL) ``grl_coeff``. With one modality only there is
-            nothing to discriminate: every loss term is a zero connected to
-            the features and the classifier's parameters.
+            modality) and (with a GRL) ``grl_coeff``. With one modality
+            only there is nothing to discriminate: every loss term is a
+            zero connected to the features and the classifier's
+            parameters.
         """
         mode = getattr(classifier, 'mode', 'grl')
         grl = getattr(classifier, 'grl', None)
