@@ -50,7 +50,7 @@ def parse_args(argv=None):
         help='allow --out/--dump-features to replace existing files')
     add_runner_args(parser)
     args = parser.parse_args(argv)
-    apply_runner_args(args)
+    apply_runner_args(args, parser)
     return args
 
 
@@ -99,7 +99,8 @@ def build_test_cfg(args):
         if path and osp.exists(path) and not args.force:
             raise FileExistsError(
                 f'"{path}" already exists; pass --force to replace it.')
-    cfg = load_config(args.config, args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options,
+                      console_log_level=args.log_level)
     setup_launcher_backend(cfg, args.launcher)
     cfg.work_dir = resolve_work_dir(cfg, args.work_dir, args.config)
     if args.data_root:

@@ -34,14 +34,26 @@ def parse_args(argv=None):
         '--no-validate',
         action='store_true',
         help='do not evaluate checkpoints during training')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the learning rate by (GPUs x batch size per GPU) / '
+        'auto_scale_lr.base_batch_size of the config (the batch its lr was '
+        'set for, e.g. 64 for a "1xb64" config): linear scaling rule')
     parser.add_argument('--seed', type=int, default=None, help='random seed')
     parser.add_argument(
         '--deterministic',
         action='store_true',
         help='deterministic algorithms (slower; for exact reproduction)')
+    parser.add_argument(
+        '--tensorboard',
+        action='store_true',
+        help='also write the logged scalars as TensorBoard event files '
+        '(WORK_DIR/<time>/vis_data/); needs the tensorboard package '
+        '(requirements/optional.txt)')
     add_runner_args(parser)
     args = parser.parse_args(argv)
-    apply_runner_args(args)
+    apply_runner_args(args, parser)
     return args
 
 
@@ -57,7 +69,8 @@ def build_train_cfg(args):
         setup_launcher_backend,
     )
 
-    cfg = load_config(args.config, args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options,
+                      console_log_level=args.log_level)
     setup_launcher_backend(cfg, args.launcher)
     work_dir = resolve_work_dir(cfg, args.work_dir, args.config)
 
@@ -91,6 +104,21 @@ def build_train_cfg(args):
             cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
         else:
             cfg.optim_wrapper.type = 'CPUAutocastOptimWrapper'
+    optim_wrapper = cfg.get('optim_wrapper') or {}
+    if optim_wrapper.get('type') == 'CPUAutocastOptimWrapper':
+        # refused here, before the model is built, not at the first step
+        from sketret.engine.optimizers.cpu_autocast import (
+            check_cpu_autocast_dtype,
+        )
+        check_cpu_autocast_dtype(optim_wrapper.get('dtype', 'bfloat16'))
+
+    if args.auto_scale_lr:
+        if 'base_batch_size' not in (cfg.get('auto_scale_lr') or {}):
+            raise ValueError(
+                '--auto-scale-lr needs auto_scale_lr = dict(base_batch_size='
+                'N) in the config: N = the total batch size its learning '
+                'rate was set for.')
+        cfg.auto_scale_lr.enable = True
 
     if args.no_validate:
         cfg.val_cfg = None
@@ -99,12 +127,32 @@ def build_train_cfg(args):
         if 'checkpoint' in cfg.get('default_hooks', {}):
             cfg.default_hooks.checkpoint.pop('save_best', None)
 
+    if args.tensorboard:
+        enable_tensorboard(cfg)
+
     if args.seed is not None or args.deterministic:
         cfg.randomness = ConfigDict(cfg.get('randomness', {}))
         if args.seed is not None:
             cfg.randomness.seed = args.seed
         cfg.randomness.deterministic = args.deterministic
     return cfg
+
+
+def enable_tensorboard(cfg):
+    """Add mmengine's TensorBoard backend to the config's visualizer."""
+    from mmengine.config import ConfigDict
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        raise ValueError(
+            '--tensorboard needs the tensorboard package: pip install -r '
+            'requirements/optional.txt') from None
+    visualizer = cfg.setdefault(
+        'visualizer', ConfigDict(type='Visualizer', vis_backends=[]))
+    backends = list(visualizer.get('vis_backends') or [])
+    if not any(b.get('type') == 'TensorboardVisBackend' for b in backends):
+        backends.append(ConfigDict(type='TensorboardVisBackend'))
+    visualizer.vis_backends = backends
 
 
 def main(argv=None):

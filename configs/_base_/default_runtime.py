@@ -24,21 +24,41 @@ default_hooks = dict(
     # on_corrupt='skip'): counted in the log; the run stops when more than
     # max_ratio of an epoch's samples were replaced
     corrupt_files=dict(type='CorruptFileHook', max_ratio=0.01),
+    # one terminal line per epoch: iterations, loss, lr, ETA, val metrics
+    progress=dict(type='ProgressHook'),
 )
 
 env_cfg = dict(
-    # cudnn autotuning off: exact reproduction first
-    cudnn_benchmark=False,
+    # cudnn picks the fastest convolution algorithms: every sketret config
+    # resizes its training images to one fixed size, so this is tuned once.
+    # --deterministic (randomness.deterministic=True) switches it off.
+    cudnn_benchmark=True,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     # tools/train.py switches to 'gloo' when there is no GPU
     dist_cfg=dict(backend='nccl'),
 )
 
+# Distributed runs: tools/train.py and tools/test.py wrap the model in
+# MMDistributedDataParallel with torch's default buffer handling on GPUs and
+# CPUs alike: every rank uses rank 0's BatchNorm statistics (the ones saved
+# in checkpoints), copied at each forward. Set model_wrapper_cfg here to
+# change it.
+
+# Scalars (losses, lr, metrics) go to WORK_DIR/<time>/vis_data/scalars.json.
+# TensorBoard event files too: add dict(type='TensorboardVisBackend') here,
+# or pass `tools/train.py CONFIG --tensorboard` (needs the tensorboard
+# package of requirements/optional.txt), then
+# `tensorboard --logdir WORK_DIR`.
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='Visualizer', vis_backends=vis_backends)
 
 log_processor = dict(by_epoch=True, window_size=10)
+# The log file (WORK_DIR/<time>/<time>.log) gets log_level and above. The
+# terminal shows only console_log_level and above, plus ProgressHook's line
+# per epoch: 'WARNING' keeps it readable; 'INFO' shows the whole log there
+# too (`tools/train.py CONFIG --log-level INFO` does the same).
 log_level = 'INFO'
+console_log_level = 'WARNING'
 
 load_from = None
 resume = False

@@ -1,9 +1,10 @@
+# Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
 # BDA-SketRet on qd-imagenet (61 seen / 12 unseen Quick, Draw! classes,
 # vector sketches rendered in the pipeline) with the CPU settings of the
 # sbir-mini demo. Build the data tree once, then train:
 #   python tools/dataset_converters/prepare_qd_imagenet.py
 #   python tools/train.py THIS_CONFIG
-# Settings and time on 2 CPU cores: configs/bda-sketret/README.md.
+# Time on 2 CPU cores: see configs/bda-sketret/README.md.
 _base_ = [
     '../_base_/models/bda-sketret_efficientnet-lite0.py',
     '../_base_/datasets/qd_imagenet_160px.py',

@@ -1,34 +1,16 @@
-# Doodle2Search / ZS-GRL (Dey et al., CVPR 2019) on qd-imagenet: the triplet
-# qd-imagenet config plus the two terms of the sbir-mini Doodle2Search config
-# (GRL domain classifier on the embeddings, reconstruction of the class
-# vector), with the 384-d MiniLM vectors of the qd-imagenet classes.
-_base_ = ['../triplet/triplet_efficientnet-lite0_1xb32_qd-imagenet.py']
+# Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+# Doodle2Search on qd-imagenet, with the MiniLM sentence vectors (384-d) of
+# the 73 class names. Data, schedule and runtime: the BDA-SketRet
+# qd-imagenet config's.
+_base_ = [
+    '../_base_/models/doodle2search_efficientnet-lite0.py',
+    '../_base_/datasets/qd_imagenet_160px.py',
+    '../_base_/schedules/adam_8e.py',
+    '../_base_/default_runtime.py',
+]
 
 model = dict(
-    # BDA-SketRet's discriminator and GRL, on the 128-d embedding seen as a
-    # 1x1 map: an MLP 128 -> 256 -> 128 -> 1 (only the centre taps of its
-    # 3x3 kernels see data). lambda follows GRLScheduleHook.
-    domain_classifier=dict(
-        type='SpatialDomainDiscriminator',
-        hidden_channels=(256, 128),
-        mode='grl'),
-    domain_input='embedding',
-    # loss weights 1.0 (triplet), 0.5 (domain), 1.0 (semantic): defaults
-    # chosen by sketret
-    domain_loss=dict(type='DomainAdversarialLoss', loss_weight=0.5),
-    # decoder 128 -> 256 -> 384, squared L2 error to the unit-norm class
-    # vector (defaults chosen by sketret)
-    semantic_loss=dict(
-        type='SemanticReconstructionLoss',
-        semantic_dim=384,
-        hidden_dims=(256, ),
-        loss_type='l2',
-        loss_weight=1.0),
+    semantic_loss=dict(semantic_dim=384),
     semantics=dict(
         type='NpzClassVectors',
         file='data/qd-imagenet/class_vectors_minilm.npz'))
-
-custom_hooks = [
-    dict(type='ClassSemanticsHook'),
-    dict(type='GRLScheduleHook', gamma=10.0),
-]

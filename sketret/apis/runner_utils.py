@@ -31,8 +31,14 @@ def build_runner(cfg: Config) -> Runner:
     """Build the Runner a config asks for (``runner_type``) or mmengine's.
 
     Works on CPU-only machines under torchrun too (gloo backend).
+    ``'auto'`` data-loader settings get their values for the device here
+    (:func:`~sketret.utils.config_utils.resolve_auto_dataloaders`).
     """
+    import torch
+
     from sketret.registry import RUNNERS
+    from sketret.utils.config_utils import resolve_auto_dataloaders
+    resolve_auto_dataloaders(cfg, torch.cuda.is_available())
     init_cpu_process_group(cfg)
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)

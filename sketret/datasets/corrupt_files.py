@@ -143,14 +143,15 @@ class CorruptFileHandler:
         candidates = None
         current = idx
         while True:
-            path = img_path(current)
+            # the path is looked up only once a file has failed
+            path = img_path(current) if self._reasons else None
             if path in self._reasons:
                 failed.append((path, self._reasons[path]))
             else:
                 try:
                     result = load(current)
                 except READ_ERRORS as err:
-                    failed.append(self._note(path, err))
+                    failed.append(self._note(img_path(current), err))
                 else:
                     if failed:
                         _mark_replaced(result, failed)

@@ -88,3 +88,59 @@ def plot_log_curves(logs: Sequence[str],
     if out_file:
         fig.savefig(out_file, dpi=100)
     return fig
+
+
+#: Panels of :func:`plot_bda_diagnostics`: title -> keys drawn together.
+DIAGNOSTIC_PANELS = (
+    ('spatial level: discriminator (0.5 = aligned)',
+     ('disc_acc', 'disc_acc_sketch', 'disc_acc_photo', 'grl_coeff')),
+    ('semantic level: information bottleneck',
+     ('loss_ib_kl', 'ib_mi_lb', 'ib_beta')),
+    ('projection: prototype accuracy', ('proj_acc', )),
+    ('validation: modality gap and retrieval',
+     ('modality_gap/probe_accuracy', 'modality_gap/mmd',
+      'textbook/mAP@all')),
+)
+
+
+def plot_bda_diagnostics(log: str, out_file: Optional[str] = None,
+                         title: Optional[str] = None,
+                         smooth: int = 5):
+    """Four panels of one run: the discriminator's accuracy (overall, on
+    sketch maps, on photo maps) with the GRL coefficient; the IB terms (KL,
+    mutual-information bound, beta); the prototype accuracy; and per
+    validation the modality gap and mAP. Training curves are smoothed by a
+    running mean over ``smooth`` logged points. Keys a run does not log
+    are left out (a panel with none says so)."""
+    import numpy as np
+    data = load_scalar_log(log)
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7))
+    for ax, (name, keys) in zip(axes.ravel(), DIAGNOSTIC_PANELS):
+        drawn = False
+        for key in keys:
+            for split in ('train', 'val'):
+                recs = [r for r in data[split] if key in r]
+                if not recs:
+                    continue
+                xs = np.array([r['step'] for r in recs], dtype=float)
+                ys = np.array([r[key] for r in recs], dtype=float)
+                if split == 'train' and smooth > 1 and len(ys) >= smooth:
+                    ys = np.convolve(ys, np.ones(smooth) / smooth, 'valid')
+                    xs = xs[smooth - 1:]
+                ax.plot(xs, ys, marker='o' if split == 'val' else None,
+                        markersize=3, label=key)
+                ax.set_xlabel('iteration' if split == 'train' else 'epoch')
+                drawn = True
+        if not drawn:
+            ax.text(0.5, 0.5, 'not logged by this run', ha='center',
+                    va='center', transform=ax.transAxes)
+        else:
+            ax.legend(fontsize=7)
+        ax.set_title(name, fontsize=9)
+        ax.grid(alpha=0.3)
+    fig.suptitle(title or osp.basename(osp.dirname(osp.dirname(
+        find_scalar_log(log)))), fontsize=10)
+    fig.tight_layout()
+    if out_file:
+        fig.savefig(out_file, dpi=100)
+    return fig

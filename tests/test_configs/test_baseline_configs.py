@@ -24,7 +24,7 @@ BASELINES = {
         'configs/doodle2search/'
         'doodle2search_efficientnet-lite0_1xb32_sbir-mini.py',
         {'loss_triplet', 'triplet_active', 'loss_adv', 'disc_acc',
-         'grl_coeff', 'loss_sem'}),
+         'disc_acc_sketch', 'disc_acc_photo', 'grl_coeff', 'loss_sem'}),
     'sake': (
         'configs/sake/sake_efficientnet-lite0_1xb32_sbir-mini.py',
         {'loss_cls', 'cls_acc', 'loss_kd'}),

@@ -168,3 +168,34 @@ def test_hooks_in_an_mmengine_runner(tmp_path):
     for key in ('loss', 'loss_proj', 'loss_topo', 'loss_adv', 'loss_ib_kl',
                 'loss_ib_nce', 'disc_acc', 'grl_coeff', 'ib_beta'):
         assert f'train/{key}' in scalars, key
+
+
+@pytest.mark.parametrize('batches_per_epoch, warmup_iters', [(40, 20),
+                                                             (5, 2)])
+def test_ib_warmup_in_epochs_follows_the_iterations_per_epoch(
+        batches_per_epoch, warmup_iters):
+    """0.5 epochs = 20 iterations with 40 batches per epoch (one GPU), 2
+    (2.5 rounded) with 5 (the same data on 8 GPUs): the same share of
+    training."""
+    model = build_model()
+    runner = fake_runner(model, 0, 10)
+    runner.train_dataloader = [None] * batches_per_epoch
+    GRLScheduleHook(ib_warmup_epochs=0.5).before_train(runner)
+    assert model.ib_loss.warmup_iters == warmup_iters
+    # beta is half way up after half the warm-up
+    assert model.ib_loss.current_beta(warmup_iters / 2) == pytest.approx(
+        model.ib_loss.beta * 0.5)
+
+
+def test_ib_warmup_epochs_needs_an_ib_loss():
+    model = build_model(ib_loss=None)
+    runner = fake_runner(model, 0, 10)
+    runner.train_dataloader = [0] * 4
+    with pytest.raises(ValueError, match='ib_warmup_epochs'):
+        GRLScheduleHook(ib_warmup_epochs=1).before_train(runner)
+    with pytest.raises(ValueError, match='ib_warmup_epochs'):
+        GRLScheduleHook(ib_warmup_epochs=-1)
+    # without ib_warmup_epochs the hook leaves warmup_iters alone
+    model = build_model()
+    GRLScheduleHook().before_train(fake_runner(model, 0, 10))
+    assert model.ib_loss.warmup_iters == 2

@@ -334,7 +334,7 @@ def test_retriever_doodle2search_terms(domain_input):
     log_vars = model.train_step(make_batch(), wrapper(model))
     assert set(log_vars) == {
         'loss', 'loss_triplet', 'triplet_active', 'loss_adv', 'disc_acc',
-        'grl_coeff', 'loss_sem'
+        'disc_acc_sketch', 'disc_acc_photo', 'grl_coeff', 'loss_sem'
     }
     assert all(torch.isfinite(v) for v in log_vars.values())
     total = sum(v for k, v in log_vars.items() if k.startswith('loss_'))

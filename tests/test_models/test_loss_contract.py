@@ -2,10 +2,17 @@
 """Every loss slot has one calling contract (sketret.models.losses.base)."""
 import pytest
 import torch
+from test_baselines import CLASSES as SPR_CLASSES
+from test_baselines import build as build_spr
+from test_baselines import make_batch as make_spr_batch
 from test_retrievers import build as build_bda
 from test_retrievers import make_batch
 
 from sketret.models import losses
+from sketret.models.losses import (
+    semantic_reconstruction_loss,
+    topology_preserving_loss,
+)
 from sketret.models.losses.base import (
     SLOT_DEFAULT_TERMS,
     check_slot,
@@ -84,3 +91,50 @@ def test_one_modality_batch_gives_zero_domain_terms_and_grads_everywhere():
     assert all(not p.grad.any() for p in photo.parameters())
     sketch = model.backbone.get_backbone('sketch')
     assert any(p.grad.any() for p in sketch.parameters())
+
+
+def doodle2search_like():
+    """The SketchPhotoRetriever with triplet, domain and semantic terms."""
+    model = build_spr(
+        domain_classifier=dict(type='SpatialDomainDiscriminator',
+                               hidden_channels=(8, 4)),
+        domain_loss=dict(type='DomainAdversarialLoss', loss_weight=0.5),
+        semantic_loss=dict(type='SemanticReconstructionLoss', semantic_dim=6,
+                           hidden_dims=(16, )))
+    model.set_train_classes(SPR_CLASSES, torch.randn(3, 6))
+    return model, make_spr_batch()
+
+
+def bda_sketret():
+    model = build_bda()
+    model.set_progress(3, 10)
+    return model, make_batch(size=8)
+
+
+@pytest.mark.parametrize('build_model', [bda_sketret, doodle2search_like])
+def test_loss_path_reads_no_tensor_value_on_the_host(monkeypatch,
+                                                     build_model):
+    """No bool(tensor), .item(), int/float(tensor) in a training step's
+    loss (each would make the host wait for the device on a GPU); checked
+    on the CPU by making them raise. The GCN head's class graph is built
+    (and cached) at the first step, so the second step is checked."""
+    model, batch = build_model()
+    model.train()
+    data = model.data_preprocessor(batch, True)
+    model(**data, mode='loss')
+
+    def refuse(self, *args):
+        raise AssertionError('a tensor value was read on the host')
+
+    # the losses' own label checks read values on the CPU only (on a GPU
+    # the retriever has checked the labels on the host): off here
+    for module in (topology_preserving_loss, semantic_reconstruction_loss):
+        monkeypatch.setattr(module, 'check_label_range', lambda *args: None)
+    for name in ('__bool__', 'item', '__int__', '__float__', 'tolist'):
+        monkeypatch.setattr(torch.Tensor, name, refuse)
+    losses = model(**data, mode='loss')
+    monkeypatch.undo()
+    assert sum('loss' in key for key in losses) >= 3
+    with pytest.raises(AssertionError, match='read on the host'):
+        monkeypatch.setattr(torch.Tensor, '__bool__', refuse)
+        bool(torch.ones(()))

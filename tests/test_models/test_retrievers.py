@@ -93,7 +93,8 @@ def optim_wrapper(model, lr=1e-2):
 
 FULL_KEYS = {
     'loss', 'loss_proj', 'loss_topo', 'loss_adv', 'loss_ib_kl',
-    'loss_ib_nce', 'proj_acc', 'disc_acc', 'grl_coeff', 'ib_beta', 'ib_mi_lb'
+    'loss_ib_nce', 'proj_acc', 'disc_acc', 'disc_acc_sketch',
+    'disc_acc_photo', 'grl_coeff', 'ib_beta', 'ib_mi_lb'
 }
 
 
@@ -153,7 +154,7 @@ def test_a_few_iterations_lower_the_total_loss():
 
 @pytest.mark.parametrize('overrides, present, absent', [
     (dict(spatial_discriminator=None), {'loss_proj', 'loss_ib_nce'},
-     {'loss_adv', 'disc_acc', 'grl_coeff'}),
+     {'loss_adv', 'disc_acc', 'disc_acc_sketch', 'grl_coeff'}),
     (dict(ib_loss=None), {'loss_adv', 'loss_proj'},
      {'loss_ib_kl', 'loss_ib_nce'}),
     (dict(head=dict(type='LinearPrototypeHead', in_dim=W_DIM)),
@@ -164,7 +165,8 @@ def test_a_few_iterations_lower_the_total_loss():
      {'loss_ib_prior', 'loss_ib_kl'}, {'loss_ib_nce'}),
     (dict(spatial_discriminator=dict(
         type='SpatialDomainDiscriminator', mode='minmax')),
-     {'loss_adv', 'loss_adv_gen', 'disc_acc'}, {'grl_coeff'}),
+     {'loss_adv', 'loss_adv_gen', 'disc_acc', 'disc_acc_photo'},
+     {'grl_coeff'}),
     (dict(share_encoder=True, backbone=dict(
         type='TwoStreamBackbone', share_backbone=True,
         backbone=dict(type='TinyRetrieverTestNet'))), FULL_KEYS, set()),
@@ -342,3 +344,28 @@ def test_resnet18_two_stream_train_and_test_step():
 
 def test_is_a_registered_base_model():
     assert MODELS.get('BDASketRet') is BDASketRet
+
+
+def test_domain_terms_accuracy_per_modality():
+    # A discriminator that calls every map "photo" (negative logits): by
+    # hand, 3 sketches and 5 photos give disc_acc 5/8, sketch 0, photo 1.
+    from sketret.models import DomainAdversarialLoss
+    from sketret.models.retrievers.base_retriever import BaseSBIRRetriever
+
+    class AlwaysPhoto(torch.nn.Module):
+        mode = 'grl'
+
+        def __init__(self):
+            super().__init__()
+            self.bias = torch.nn.Parameter(torch.tensor(-1.0))
+
+        def forward(self, x):
+            return self.bias.expand(x.shape[0])
+
+    feats = {'sketch': torch.randn(3, 4, 2, 2), 'photo': torch.randn(5, 4, 2,
+                                                                     2)}
+    terms = BaseSBIRRetriever.domain_terms(None, AlwaysPhoto(),
+                                           DomainAdversarialLoss(), feats)
+    assert terms['disc_acc'].item() == pytest.approx(5 / 8)
+    assert terms['disc_acc_sketch'].item() == 0.0
+    assert terms['disc_acc_photo'].item() == 1.0

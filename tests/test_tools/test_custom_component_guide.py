@@ -18,6 +18,7 @@ import sys
 
 import pytest
 from mmengine.config import Config
+from sketret_testing import work_dir_log
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -114,7 +115,7 @@ def test_guide_trains_and_tests_the_users_component(clone):
     train, test = guide_quick_check_commands(guide_text())
     proc = run(train, clone)
     assert proc.returncode == 0, explain(proc)
-    log = proc.stdout + proc.stderr
+    log = work_dir_log(clone / 'work_dirs' / 'smoke')
     lines = [line for line in log.splitlines() if 'Epoch(train)' in line]
     assert lines, explain(proc)
     # the user's loss is trained instead of the information bottleneck

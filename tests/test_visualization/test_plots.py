@@ -67,3 +67,31 @@ def test_log_curves(tmp_path):
     assert list(xs) == [1, 2] and list(ys) == [1.0, 0.5]
     with pytest.raises(KeyError, match='available: .*loss'):
         plot_log_curves([str(tmp_path / 'work')], ['nope'])
+
+
+def test_bda_diagnostics_panels(tmp_path):
+    from sketret.visualization.log_curves import plot_bda_diagnostics
+    run = tmp_path / 'work' / '20260101_000000' / 'vis_data'
+    run.mkdir(parents=True)
+    records = [
+        dict(iter=i, step=i, disc_acc=a, disc_acc_sketch=a - 0.1,
+             grl_coeff=0.1 * i, proj_acc=0.2)
+        for i, a in enumerate([1.0, 0.9, 0.8, 0.7], 1)
+    ] + [{'modality_gap/probe_accuracy': 0.9, 'textbook/mAP@all': 0.3,
+          'step': 1}]
+    (run / 'scalars.json').write_text(
+        '\n'.join(json.dumps(r) for r in records))
+    out = tmp_path / 'diag.png'
+    fig = plot_bda_diagnostics(str(tmp_path / 'work'), str(out), smooth=2)
+    assert out.stat().st_size > 0
+    spatial, ib, proj, val = fig.axes[:4]
+    # running mean over 2 points: (1.0 + 0.9) / 2 ... at steps 2, 3, 4
+    xs, ys = spatial.lines[0].get_data()
+    assert list(xs) == [2, 3, 4]
+    assert list(ys) == pytest.approx([0.95, 0.85, 0.75])
+    assert [line.get_label() for line in spatial.lines] == [
+        'disc_acc', 'disc_acc_sketch', 'grl_coeff']
+    # this run logs no IB term: the panel says so
+    assert not ib.lines and 'not logged' in ib.texts[0].get_text()
+    assert [line.get_label() for line in val.lines] == [
+        'modality_gap/probe_accuracy', 'textbook/mAP@all']

@@ -5,6 +5,8 @@ Examples::
 
     python tools/analysis_tools/analyze_logs.py plot_curve WORK_DIR \
         --keys loss loss_adv loss_ib textbook/mAP@all --out curves.png
+    python tools/analysis_tools/analyze_logs.py plot_diagnostics WORK_DIR \
+        --out diagnostics.png    # BDA-SketRet's levels at a glance
     python tools/analysis_tools/analyze_logs.py cal_train_time WORK_DIR
 """
 import argparse
@@ -23,6 +25,14 @@ def parse_args(argv=None):
     curve.add_argument('--legend', nargs='+')
     curve.add_argument('--title')
     curve.add_argument('--out', required=True, help='output image (PNG)')
+    diag = sub.add_parser(
+        'plot_diagnostics',
+        help="BDA-SketRet's diagnostics: discriminator accuracy per "
+        'modality, GRL coefficient, IB terms, prototype accuracy, modality '
+        'gap')
+    diag.add_argument('log', help='work dir, run dir or scalars.json')
+    diag.add_argument('--title')
+    diag.add_argument('--out', required=True, help='output image (PNG)')
     timing = sub.add_parser('cal_train_time', help='time per iteration')
     timing.add_argument('logs', nargs='+')
     return parser.parse_args(argv)
@@ -32,12 +42,16 @@ def main(argv=None):
     args = parse_args(argv)
     from sketret.visualization.log_curves import (
         load_scalar_log,
+        plot_bda_diagnostics,
         plot_log_curves,
     )
     try:
         if args.task == 'plot_curve':
             plot_log_curves(args.logs, args.keys, args.legend, args.title,
                             args.out)
+            print(f'saved {args.out}')
+        elif args.task == 'plot_diagnostics':
+            plot_bda_diagnostics(args.log, args.out, args.title)
             print(f'saved {args.out}')
         else:
             for path in args.logs:

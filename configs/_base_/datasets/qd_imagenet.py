@@ -97,10 +97,14 @@ test_dataloader = dict(
 
 # mAP@all ('textbook') as in the floor; the galleries are small, so
 # P@10 (choice of sketret, as for sbir-mini).
+# modality_gap: how far apart sketch and photo embeddings lie (MMD, linear
+# probe accuracy; see sketret/evaluation/modality_gap.py), logged each
+# validation next to the mAP.
 val_evaluator = [
     dict(
         type='SBIRRetrievalMetric',
         metrics=['mAP@all', 'P@10'],
-        preset='textbook')
+        preset='textbook',
+        modality_gap=True)
 ]
 test_evaluator = val_evaluator

@@ -1,9 +1,8 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
-# qd-imagenet with the CPU settings of the qd-imagenet method configs
-# (chosen by sketret): strokes rendered at 160 px (12 px margin, 3 px
-# lines), 40 of the 180 training drawings of each seen class per epoch (a new
-# draw every epoch). See configs/bda-sketret/README.md, "qd-imagenet on a
-# CPU".
+# qd-imagenet at the CPU settings of sketret's qd-imagenet configs (chosen by
+# sketret): 160 px inputs (strokes rendered at 160 px, 12 px margin, 3 px
+# lines) and 40 of the 180 training drawings of each seen class per epoch
+# (a new draw every epoch).
 _base_ = ['./qd_imagenet.py']
 
 img_scale = (160, 160)

@@ -25,13 +25,16 @@ test_pipeline = [
 
 # Training: class-balanced batches of 4 classes x (4 sketches +
 # 4 photos) = 32 images; the batch sampler checks that batch_size
-# matches the sampler. num_workers=0: on the small bundled images it was
-# as fast as or faster than 2 workers on a 2-core CPU
-# (benchmarks/data_throughput.py).
+# matches the sampler. 'auto' loader settings (resolved when the Runner is
+# built): on the CPU 0 workers (on the small bundled images as fast as or
+# faster than 2 workers on a 2-core CPU, benchmarks/data_throughput.py) and
+# no pinned memory; with a GPU up to 4 persistent workers and pinned batches
+# copied without blocking.
 train_dataloader = dict(
     batch_size=32,
-    num_workers=0,
-    persistent_workers=False,
+    num_workers='auto',
+    persistent_workers='auto',
+    pin_memory='auto',
     sampler=dict(
         type='ClassBalancedPairSampler',
         classes_per_batch=4,
@@ -50,8 +53,9 @@ train_dataloader = dict(
 # Validation: held-out samples of the SEEN classes (model selection).
 val_dataloader = dict(
     batch_size=32,
-    num_workers=0,
-    persistent_workers=False,
+    num_workers='auto',
+    persistent_workers='auto',
+    pin_memory='auto',
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
@@ -64,8 +68,9 @@ val_dataloader = dict(
 # Test: the unseen classes (set generalized=True for GZS-SBIR).
 test_dataloader = dict(
     batch_size=32,
-    num_workers=0,
-    persistent_workers=False,
+    num_workers='auto',
+    persistent_workers='auto',
+    pin_memory='auto',
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
@@ -84,3 +89,7 @@ val_evaluator = [
         preset='textbook')
 ]
 test_evaluator = val_evaluator
+
+# The learning rate was set for this batch on one device ("1xb32");
+# tools/train.py --auto-scale-lr scales it for (devices x batch) / 32.
+auto_scale_lr = dict(base_batch_size=32, enable=False)

@@ -31,6 +31,8 @@ train_dataloader = dict(
     batch_size=64,
     num_workers=4,
     persistent_workers=True,
+    # pinned batches on a GPU, not on the CPU (resolved at Runner build)
+    pin_memory='auto',
     sampler=dict(
         type='ClassBalancedPairSampler',
         classes_per_batch=8,
@@ -53,6 +55,8 @@ val_dataloader = dict(
     batch_size=64,
     num_workers=4,
     persistent_workers=True,
+    # pinned batches on a GPU, not on the CPU (resolved at Runner build)
+    pin_memory='auto',
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
@@ -69,6 +73,8 @@ test_dataloader = dict(
     batch_size=64,
     num_workers=4,
     persistent_workers=True,
+    # pinned batches on a GPU, not on the CPU (resolved at Runner build)
+    pin_memory='auto',
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
@@ -89,3 +95,7 @@ val_evaluator = [
         preset='textbook')
 ]
 test_evaluator = val_evaluator
+
+# The learning rate was set for this batch on one GPU ("1xb64");
+# tools/train.py --auto-scale-lr scales it for (GPUs x batch) / 64.
+auto_scale_lr = dict(base_batch_size=64, enable=False)

@@ -1,5 +1,5 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
-# adam_10e.py shortened to 8 epochs (the qd-imagenet CPU configs).
+# Adam, cosine decay over 8 epochs (the qd-imagenet CPU runs).
 _base_ = ['./adam_10e.py']
 
 param_scheduler = [

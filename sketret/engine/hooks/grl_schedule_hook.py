@@ -53,22 +53,58 @@ class GRLScheduleHook(Hook):
     Works with epoch- and iteration-based loops (mmengine's ``runner.iter``
     and ``runner.max_iters``) and unwraps DDP.
 
+    With ``ib_warmup_epochs``, the IB β warm-up of the model's ``ib_loss``
+    is given in epochs: before training its ``warmup_iters`` becomes
+    ``round(ib_warmup_epochs × len(train_dataloader))``. An epoch has
+    ``1/N`` of the iterations on ``N`` GPUs, so the warm-up covers the same
+    share of training on 1 and on 8 GPUs (``warmup_iters`` alone counts
+    iterations, i.e. ``N`` times more data on ``N`` GPUs).
+
     Args:
         gamma (float): γ. Defaults to 10.0 (Ganin et al.'s value).
         max_coeff (float): Final λ. Defaults to 1.0.
+        ib_warmup_epochs (float, optional): Length of the IB β warm-up in
+            epochs (replaces the loss's ``warmup_iters``). Defaults to None
+            (``warmup_iters`` as configured).
 
     Examples:
         >>> custom_hooks = [dict(type='GRLScheduleHook', gamma=10.0)]
+        >>> custom_hooks = [
+        ...     dict(type='GRLScheduleHook', ib_warmup_epochs=0.5)]
     """
 
     priority = 'NORMAL'
 
-    def __init__(self, gamma: float = 10.0, max_coeff: float = 1.0):
+    def __init__(self,
+                 gamma: float = 10.0,
+                 max_coeff: float = 1.0,
+                 ib_warmup_epochs: Optional[float] = None):
         if gamma < 0 or max_coeff < 0:
             raise ValueError('GRLScheduleHook: gamma and max_coeff must be '
                              f'>= 0, got {gamma} and {max_coeff}')
+        if ib_warmup_epochs is not None and not ib_warmup_epochs >= 0:
+            raise ValueError('GRLScheduleHook: ib_warmup_epochs must be >= 0 '
+                             f'or None, got {ib_warmup_epochs}')
         self.gamma = float(gamma)
         self.max_coeff = float(max_coeff)
+        self.ib_warmup_epochs = ib_warmup_epochs
+
+    def before_train(self, runner) -> None:
+        if self.ib_warmup_epochs is None:
+            return
+        loss = getattr(unwrap_model(runner.model), 'ib_loss', None)
+        if loss is None or not hasattr(loss, 'warmup_iters'):
+            raise ValueError(
+                'GRLScheduleHook: ib_warmup_epochs needs a model with an '
+                '`ib_loss` that has `warmup_iters` (e.g. BDASketRet with '
+                f'ib_loss set); {type(unwrap_model(runner.model)).__name__} '
+                'has none. Remove ib_warmup_epochs from the hook.')
+        per_epoch = len(runner.train_dataloader)
+        loss.warmup_iters = int(round(self.ib_warmup_epochs * per_epoch))
+        runner.logger.info(
+            f'IB beta warm-up: {self.ib_warmup_epochs} epochs = '
+            f'{loss.warmup_iters} iterations ({per_epoch} per epoch on '
+            'this process).')
 
     def coeff_at(self, current_iter: int,
                  max_iters: Optional[int]) -> float:

@@ -15,7 +15,8 @@ class SBIRDataPreprocessor(BaseDataPreprocessor):
     ``inputs`` (a list of ``(3, H, W)`` uint8 tensors of one size, or an
     already stacked ``(B, 3, H, W)`` tensor) is stacked, cast to float,
     optionally flipped BGR→RGB, normalised with one mean/std for both
-    modalities, and moved to the model's device with ``data_samples``.
+    modalities, and moved to the model's device with ``data_samples``
+    (the uint8 images are copied, then cast and normalised there).
     The model splits the batch by ``data_samples[i].modality``.
 
     Args:
@@ -26,14 +27,18 @@ class SBIRDataPreprocessor(BaseDataPreprocessor):
             ``[58.395, 57.12, 57.375]``.
         to_rgb (bool): Reverse the channel order (BGR → RGB) before
             normalising. Defaults to False.
-        non_blocking (bool): Non-blocking device copies. Defaults to False.
+        non_blocking (bool): Non-blocking copies to the device. Defaults to
+            True: with the data loader's ``pin_memory`` (``'auto'`` in the
+            sketret configs: on with a GPU) the uint8 images of a batch
+            are copied while the GPU still computes the previous step;
+            from pageable memory the copy is synchronous, as with False.
     """
 
     def __init__(self,
                  mean: Optional[Sequence[float]] = None,
                  std: Optional[Sequence[float]] = None,
                  to_rgb: bool = False,
-                 non_blocking: bool = False):
+                 non_blocking: bool = True):
         super().__init__(non_blocking=non_blocking)
         if (mean is None) != (std is None):
             raise ValueError('SBIRDataPreprocessor: give both mean and std, '

@@ -429,10 +429,12 @@ class BaseSBIRRetriever(BaseModel):
             ``<first term>_gen``, the generator loss with flipped labels
             computed through the classifier with ``requires_grad`` off (so
             it trains the features only, while the first term, on detached
-            features, trains the classifier only); logged ``disc_acc`` and
-            (with a GRL) ``grl_coeff``. With one modality only there is
-            nothing to discriminate: every loss term is a zero connected to
-            the features and the classifier's parameters.
+            features, trains the classifier only); logged ``disc_acc``,
+            ``disc_acc_sketch``, ``disc_acc_photo`` (accuracy on each
+            modality) and (with a GRL) ``grl_coeff``. With one modality
+            only there is nothing to discriminate: every loss term is a
+            zero connected to the features and the classifier's
+            parameters.
         """
         mode = getattr(classifier, 'mode', 'grl')
         grl = getattr(classifier, 'grl', None)
@@ -446,7 +448,8 @@ class BaseSBIRRetriever(BaseModel):
             }
             if mode == 'minmax':
                 terms[f'{next(iter(terms))}_gen'] = zero.clone()
-            terms['disc_acc'] = zero.detach()
+            for key in ('disc_acc', 'disc_acc_sketch', 'disc_acc_photo'):
+                terms[key] = zero.detach()
             if grl is not None:
                 terms['grl_coeff'] = zero.new_tensor(grl.coeff)
             return terms
@@ -473,8 +476,13 @@ class BaseSBIRRetriever(BaseModel):
         else:
             logits = classifier(x).reshape(-1)
             terms = loss_terms('domain', loss(logits, target))
-        terms['disc_acc'] = ((logits.detach() > 0).float() ==
-                             target).float().mean()
+        correct = ((logits.detach() > 0).float() == target).float()
+        terms['disc_acc'] = correct.mean()
+        # per modality: a discriminator that calls everything "photo" has
+        # disc_acc = the photo share but disc_acc_sketch = 0
+        n_sketch = feats['sketch'].shape[0]
+        terms['disc_acc_sketch'] = correct[:n_sketch].mean()
+        terms['disc_acc_photo'] = correct[n_sketch:].mean()
         if grl is not None:
             terms['grl_coeff'] = logits.new_tensor(grl.coeff)
         return terms
