@@ -162,10 +162,10 @@ def test_render_keeps_aspect_and_affine():
 
 
 def test_pad_and_file_render_the_same(tmp_path):
-    from sketret.apis.server import _strokes_to_image
+    from sketret.sketchpad.render import strokes_to_image
     drawn = [[[40, 50], [120, 60], [200, 170]], [[60, 200], [180, 210]],
              [[90, 90]]]
-    pad = np.asarray(_strokes_to_image(
+    pad = np.asarray(strokes_to_image(
         dict(strokes=drawn, width=256, height=256, line_width=3)))
     path = osp.join(str(tmp_path), 'same.svg')
     S.write_svg(S.Strokes(drawn), path)
