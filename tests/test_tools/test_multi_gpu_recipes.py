@@ -3,7 +3,6 @@
 local ranks, the linear lr scaling rule, config names, DDP settings,
 'auto' data-loader settings and the float16 CPU autocast refusal."""
 import glob
-import importlib.util
 import logging
 import os
 import os.path as osp
@@ -12,6 +11,7 @@ import re
 import pytest
 import torch
 from mmengine.config import Config, ConfigDict
+from sketret_testing import load_tool_module
 
 from sketret.utils.config_utils import (
     MPI_LOCAL_RANK_VARS,
@@ -32,11 +32,7 @@ LEAF_CONFIGS = sorted(
 
 def _train_tool():
     """tools/train.py as a module."""
-    spec = importlib.util.spec_from_file_location(
-        'sketret_train_tool', osp.join(REPO, 'tools', 'train.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool_module('train.py')
 
 
 @pytest.fixture(autouse=True)
