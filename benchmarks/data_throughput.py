@@ -7,14 +7,26 @@ augmentations, resize to 224, flip, pack) and times full epochs with 0 and
 2 worker processes (persistent workers; their start-up is included in the
 time, as a short training run pays it).
 
+With ``--vector``, times instead the vector-sketch pipeline on one core
+(``LoadStrokes`` -> ``RandomStrokeAffine`` -> ``RandomStrokeDropout`` ->
+``StrokeWidthJitter`` -> ``RenderStrokes`` at 224 px -> ``PackSBIRInputs``,
+every augmentation applied to every sketch) over SVG files: a folder (read
+recursively) or a ``.tar.xz`` of SVGs (the first ``--num`` are extracted to
+a temporary folder), by default the qd-imagenet drawings shipped in
+``data/qd-imagenet``.
+
 Example::
 
     python benchmarks/data_throughput.py
     python benchmarks/data_throughput.py --epochs 2 --workers 0 2 4
+    python benchmarks/data_throughput.py --vector
 """
 import argparse
 import copy
+import os
 import os.path as osp
+import tarfile
+import tempfile
 import time
 
 import torch
@@ -38,7 +50,81 @@ def parse_args():
         help='num_workers settings to time (default: 0 2)')
     parser.add_argument(
         '--epochs', type=int, default=1, help='epochs per setting')
+    parser.add_argument(
+        '--vector', nargs='?', const=DEFAULT_SVGS, default=None,
+        metavar='PATH',
+        help='time the vector-sketch pipeline on the SVGs of PATH (a folder '
+        'or a .tar.xz; default: data/qd-imagenet/quickdraw_svg.tar.xz)')
+    parser.add_argument(
+        '--num', type=int, default=2000,
+        help='SVG files to time with --vector (default 2000)')
+    parser.add_argument(
+        '--size', type=int, default=224,
+        help='rendering size with --vector (default 224)')
     return parser.parse_args()
+
+
+DEFAULT_SVGS = osp.join(REPO, 'data', 'qd-imagenet', 'quickdraw_svg.tar.xz')
+
+
+def vector_pipeline(size):
+    from mmengine.dataset import Compose
+    return Compose([
+        dict(type='LoadStrokes'),
+        dict(type='RandomStrokeAffine', prob=1.0),
+        dict(type='RandomStrokeDropout', prob=1.0),
+        dict(type='StrokeWidthJitter', prob=1.0),
+        dict(type='RenderStrokes', size=size, margin=size / 14),
+        dict(type='PackSBIRInputs'),
+    ])
+
+
+def svg_files(path, num, tmp):
+    """Up to ``num`` SVG paths from a folder or a .tar.xz (extracted)."""
+    if osp.isdir(path):
+        found = sorted(
+            osp.join(d, f) for d, _, names in os.walk(path) for f in names
+            if f.lower().endswith('.svg'))
+        return found[:num]
+    if not osp.isfile(path):
+        raise SystemExit(f'--vector: no folder or file "{path}"')
+    out = []
+    with tarfile.open(path) as tar:
+        for member in tar:
+            if member.isfile() and member.name.endswith('.svg'):
+                dest = osp.join(tmp, f'{len(out):06d}.svg')
+                with tar.extractfile(member) as src, open(dest, 'wb') as f:
+                    f.write(src.read())
+                out.append(dest)
+                if len(out) >= num:
+                    break
+    return out
+
+
+def time_vector(args):
+    import numpy as np
+    pipeline = vector_pipeline(args.size)
+    with tempfile.TemporaryDirectory() as tmp:
+        files = svg_files(args.vector, args.num, tmp)
+        if not files:
+            raise SystemExit(f'--vector: no .svg file in "{args.vector}"')
+        np.random.seed(0)
+        for f in files[:50]:  # warm-up
+            pipeline(dict(img_path=f, modality='sketch'))
+        times = []
+        for _ in range(args.epochs):
+            for f in files:
+                t0 = time.perf_counter()
+                pipeline(dict(img_path=f, modality='sketch'))
+                times.append(time.perf_counter() - t0)
+    times = np.asarray(times)
+    print(f'vector sketches (read SVG, affine + stroke dropout + width '
+          f'jitter, render {args.size} px, pack), one process, 1 thread: '
+          f'{len(times)} in {times.sum():.2f} s = '
+          f'{len(times) / times.sum():.1f} sketches/s; median '
+          f'{np.median(times) * 1e3:.3f} ms per sketch = '
+          f'{1 / np.median(times):.1f} sketches/s (the median is robust to '
+          'other processes taking the core)')
 
 
 def time_loader(cfg, num_workers, epochs):
@@ -70,6 +156,9 @@ def main():
     init_default_scope('sketret')
     import sketret.datasets  # noqa: F401
     torch.set_num_threads(1)
+    if args.vector is not None:
+        time_vector(args)
+        return
     cfg = Config.fromfile(args.config)
     rates = {}
     for w in args.workers:

@@ -12,6 +12,8 @@ error count (the exit status is 1 when any request failed).
         # checkpoint exists)
     python benchmarks/serve_load.py CONFIG CHECKPOINT --gallery DIR \
         --clients 8 --seconds 30
+    # an exported model served by onnxruntime (tools/serve.py --onnx)
+    python benchmarks/serve_load.py --backend onnxruntime --onnx DIR
 """
 import argparse
 import glob
@@ -29,6 +31,7 @@ import threading
 import time
 
 import numpy as np
+from query_latency import add_backend_args, check_backend_args
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SERVE = osp.join(REPO_ROOT, 'tools', 'serve.py')
@@ -53,6 +56,7 @@ def parse_args():
     parser.add_argument('--gallery',
                         help='photo folder or saved index; default: the '
                         'bundled sbir-mini photos')
+    add_backend_args(parser)
     parser.add_argument('--clients', type=int, default=8)
     parser.add_argument('--seconds', type=float, default=30.0)
     parser.add_argument('--topk', type=int, default=12)
@@ -64,16 +68,21 @@ def parse_args():
     if args.untrained and args.config:
         parser.error('--untrained uses the demo config; drop CONFIG '
                      'CHECKPOINT')
+    check_backend_args(parser, args)
+    if args.onnx and (args.config or args.untrained):
+        parser.error('--onnx replaces CONFIG CHECKPOINT and --untrained')
     if args.clients < 1 or args.seconds <= 0:
         parser.error('--clients must be >= 1 and --seconds > 0')
     return args
 
 
 def resolve_model(args, workdir):
-    """``(config, checkpoint, description)``."""
+    """``(tools/serve.py model arguments, description)``."""
     serve = _serve_module()
+    if args.onnx:
+        return ['--onnx', args.onnx], f'{args.onnx} (onnxruntime)'
     if args.config:
-        return args.config, args.checkpoint, args.checkpoint
+        return [args.config, args.checkpoint], args.checkpoint
     config = osp.join(REPO_ROOT, serve.DEMO_CONFIG)
     if args.untrained:
         import torch
@@ -82,13 +91,13 @@ def resolve_model(args, workdir):
         checkpoint = osp.join(workdir, 'untrained.pth')
         model = init_model(config, device='cpu')
         torch.save({'state_dict': model.state_dict()}, checkpoint)
-        return config, checkpoint, ('ImageNet-pretrained EfficientNet-Lite0, '
-                                    'NOT fine-tuned (--untrained)')
+        return [config, checkpoint], ('ImageNet-pretrained EfficientNet-'
+                                      'Lite0, NOT fine-tuned (--untrained)')
     try:
         config, checkpoint = serve.default_demo_model()
     except SystemExit as e:
         raise SystemExit(f'{e}\n(or run this benchmark with --untrained)')
-    return config, checkpoint, osp.relpath(checkpoint, REPO_ROOT)
+    return [config, checkpoint], osp.relpath(checkpoint, REPO_ROOT)
 
 
 def free_port() -> int:
@@ -146,7 +155,7 @@ def client_loop(port, queries, offset, deadline, out):
 
 def main():
     args = parse_args()
-    from sketret.datasets.assets import SBIR_MINI_ROOT
+    from sketret.utils.assets import SBIR_MINI_ROOT
     sketches = sorted(
         glob.glob(osp.join(SBIR_MINI_ROOT, 'sketch', '*', '*.png')))
     queries = []
@@ -156,13 +165,14 @@ def main():
     gallery = args.gallery or SBIR_MINI_ROOT
 
     with tempfile.TemporaryDirectory() as workdir:
-        config, checkpoint, weights = resolve_model(args, workdir)
+        model_args, weights = resolve_model(args, workdir)
         port = free_port()
         log_path = osp.join(workdir, 'serve.log')
         log = open(log_path, 'w')
         proc = subprocess.Popen(
-            [sys.executable, SERVE, config, checkpoint, '--gallery', gallery,
-             '--port', str(port), '--topk', str(args.topk)],
+            [sys.executable, SERVE, *model_args, '--gallery', gallery,
+             '--port', str(port), '--topk', str(args.topk),
+             *(['--threads', str(args.threads)] if args.threads else [])],
             stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT,
             env=dict(os.environ, PYTHONUNBUFFERED='1'))
         try:
@@ -216,14 +226,16 @@ def main():
     errors = [r[2] for r in rows if r[2] is not None]
     lat = np.array([r[0] for r in ok]) * 1000
     server_ms = np.array([r[1] for r in ok])
-    print(f'model:    {health["model"]}\nweights:  {weights}\n'
+    print(f'model:    {health["model"]} (backend {args.backend})\n'
+          f'weights:  {weights}\n'
           f'gallery:  {health["gallery"]} ({health["gallery_size"]} '
           f'photos), top-{args.topk}\n'
           f'queries:  {len(queries)} bundled sketches as PNG uploads to '
           'POST /api/search\n'
           f'load:     {args.clients} concurrent clients for '
           f'{args.seconds:g} s (server startup {startup:.1f} s, '
-          f'{os.cpu_count()} CPU cores)')
+          f'{os.cpu_count()} CPU cores, {args.threads or "default"} '
+          'threads per forward pass)')
     print(f'requests: {len(rows)} ({len(ok)} ok), errors: {len(errors)}, '
           f'{len(ok) / wall:.1f} requests/s')
     if len(ok):

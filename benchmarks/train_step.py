@@ -7,16 +7,16 @@ tools/train.py: bf16 autocast on the CPU, fp16 with loss scaling on CUDA).
     python benchmarks/train_step.py [--device cpu|cuda] [--config X]
         [--batch N] [--size S] [--steps 5]
 
-``--batch`` and ``--size`` default to the config's training batch and
-resize scale (e.g. 64 and 224 for the VGG-16 paper configs; the default
-config is the sbir-mini CPU demo, 32 and 160). The model is built from the
-config without ``init_weights()`` (no ImageNet download: the weights do not
-change the time). Each variant runs in a fresh subprocess, so the peak memory it
-reports is its own (resident memory on the CPU, allocated GPU memory on
-CUDA). On the CPU it also prints the process CPU time per step, a steadier
-measure than wall time on a machine shared with other jobs. The ratio
-BDA-SketRet / bare backbone (of the time per step) is the overhead of the
-discriminator, encoders, GCN projector and losses.
+``--batch`` and ``--size`` default to the config's training batch and resize
+scale (e.g. 64 and 224 for the VGG-16 paper configs; the default config is the
+sbir-mini CPU demo, 32 and 160). The model is built from the config without
+``init_weights()`` (no ImageNet download: the weights do not change the time).
+Each variant runs in a fresh subprocess, so the peak memory it reports is its
+own (resident memory on the CPU, allocated GPU memory on CUDA). On the CPU it
+also prints the process CPU time per step, a steadier measure than wall time on
+a machine shared with other jobs. The ratio BDA-SketRet / bare backbone (of the
+time per step) is the overhead of the discriminator, encoders, GCN projector
+and losses.
 """
 import argparse
 import json

@@ -28,6 +28,7 @@ from mmengine.registry import (
     RUNNER_CONSTRUCTORS as MMENGINE_RUNNER_CONSTRUCTORS,
 )
 from mmengine.registry import RUNNERS as MMENGINE_RUNNERS
+from mmengine.registry import STRATEGIES as MMENGINE_STRATEGIES
 from mmengine.registry import TASK_UTILS as MMENGINE_TASK_UTILS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
 from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
@@ -43,7 +44,7 @@ __all__ = [
     'PARAM_SCHEDULERS', 'DATASETS', 'DATA_SAMPLERS', 'TRANSFORMS', 'MODELS',
     'MODEL_WRAPPERS', 'WEIGHT_INITIALIZERS', 'TASK_UTILS', 'FUNCTIONS',
     'METRICS', 'EVALUATOR', 'VISUALIZERS', 'VISBACKENDS', 'INFERENCERS',
-    'CLASS_SEMANTICS'
+    'STRATEGIES', 'CLASS_SEMANTICS'
 ]
 
 # Training and evaluation machinery.
@@ -73,6 +74,10 @@ PARAM_SCHEDULERS = Registry(
     'parameter scheduler',
     parent=MMENGINE_PARAM_SCHEDULERS,
     locations=['sketret.engine'])
+# Distributed strategies of mmengine's FlexibleRunner (DDP, FSDP,
+# DeepSpeed, ...); see configs/bda-sketret/README.md for an FSDP config.
+STRATEGIES = Registry(
+    'strategy', parent=MMENGINE_STRATEGIES, locations=['sketret.engine'])
 
 # Data.
 DATASETS = Registry(

@@ -10,13 +10,11 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TEST_DATA = osp.join(REPO_ROOT, 'tests', 'data')
 
 
-def run_tool(script, *args, env=None, cwd=REPO_ROOT, timeout=600,
-             check=True):
-    """Run ``python tools/<script> args`` in a subprocess, return it.
-
-    ``tests/data`` is on ``PYTHONPATH`` so that test configs can
-    ``custom_imports`` the toy components, as a user's own module would be.
-    """
+def tool_env(env=None):
+    """The environment of a tool subprocess: this one's, with ``tests/data``
+    put in front of ``PYTHONPATH`` (so that test configs can
+    ``custom_imports`` the toy components, as a user's own module would be)
+    and one OpenMP thread unless set; ``env`` overrides."""
     full_env = dict(os.environ)
     full_env['PYTHONPATH'] = os.pathsep.join(
         [TEST_DATA] + ([full_env['PYTHONPATH']]
@@ -24,6 +22,14 @@ def run_tool(script, *args, env=None, cwd=REPO_ROOT, timeout=600,
     full_env.setdefault('OMP_NUM_THREADS', '1')
     if env:
         full_env.update(env)
+    return full_env
+
+
+def run_tool(script, *args, env=None, cwd=REPO_ROOT, timeout=600,
+             check=True):
+    """Run ``python tools/<script> args`` in a subprocess (environment from
+    :func:`tool_env`), return it."""
+    full_env = tool_env(env)
     proc = subprocess.run(
         [sys.executable,
          osp.join(REPO_ROOT, 'tools', script), *map(str, args)],
@@ -38,3 +44,21 @@ def run_tool(script, *args, env=None, cwd=REPO_ROOT, timeout=600,
             f'--- stdout ---\n{proc.stdout[-4000:]}\n'
             f'--- stderr ---\n{proc.stderr[-4000:]}')
     return proc
+
+
+def work_dir_log(work_dir):
+    """The text of the log files mmengine wrote in ``work_dir``
+    (``<work_dir>/<time>/<time>.log``; several runs in time order).
+
+    The terminal shows warnings and progress lines only; the full log (the
+    environment, the config, mmengine's per-iteration lines) is here."""
+    work_dir = str(work_dir)
+    texts = []
+    for run in sorted(os.listdir(work_dir)):
+        log = osp.join(work_dir, run, f'{run}.log')
+        if osp.isfile(log):
+            with open(log, encoding='utf-8') as f:
+                texts.append(f.read())
+    if not texts:
+        raise AssertionError(f'no mmengine log file in {work_dir}')
+    return '\n'.join(texts)

@@ -12,8 +12,18 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 echo "[sketret] installing requirements (first time: a few minutes)"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-  -r requirements.txt
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-  --no-deps --no-build-isolation -e .
+# pip's output goes to a log file; it is shown only when pip fails.
+PIP_LOG="$VENV/pip-install.log"
+: > "$PIP_LOG"
+pip_install() {
+  if ! "$VENV/bin/python" -m pip install --disable-pip-version-check "$@" \
+      >> "$PIP_LOG" 2>&1; then
+    cat "$PIP_LOG" >&2
+    echo "[sketret] pip install $* failed; its output is above and in" \
+      "$PIP_LOG" >&2
+    exit 1
+  fi
+}
+pip_install -r requirements.txt
+pip_install --no-deps --no-build-isolation -e .
 "$VENV/bin/python" -c "import sketret; print('[sketret] installed', sketret.__version__)"

@@ -11,6 +11,9 @@ Examples::
     # build a big gallery's index once, then start quickly
     python tools/serve.py CONFIG CHECKPOINT --gallery photos/ \
         --save-index photos_index/
+    # an exported model (tools/deployment/pytorch2onnx.py) with
+    # onnxruntime: PyTorch is never imported (requirements/deploy.txt)
+    python tools/serve.py --onnx exported/ --gallery photos_index/
 
 Then open http://127.0.0.1:8000/ in a browser. The server binds to
 127.0.0.1 (this machine only) unless ``--host`` says otherwise.
@@ -19,8 +22,6 @@ import argparse
 import ipaddress
 import os.path as osp
 import sys
-
-from mmengine.config import DictAction
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 #: The demo model (relative to the repository root).
@@ -60,8 +61,18 @@ def default_demo_model(root: str = REPO_ROOT):
 
 def default_gallery() -> str:
     """The bundled real photos (``sketret/assets/sbir-mini``)."""
-    from sketret.datasets.assets import SBIR_MINI_ROOT
+    from sketret.utils.assets import SBIR_MINI_ROOT
     return SBIR_MINI_ROOT
+
+
+def _dict_action():
+    """mmengine's ``DictAction`` when mmengine is installed; a serving
+    install (requirements/deploy.txt) has none and no configs either."""
+    try:
+        from mmengine.config import DictAction
+        return DictAction
+    except ImportError:
+        return 'store'
 
 
 def parse_args(argv=None):
@@ -75,6 +86,10 @@ def parse_args(argv=None):
     parser.add_argument(
         '--model', metavar='ZOO_NAME',
         help='a model-zoo name instead of CONFIG CHECKPOINT')
+    parser.add_argument(
+        '--onnx', metavar='EXPORT_DIR',
+        help='a model exported by tools/deployment/pytorch2onnx.py, run '
+        'with onnxruntime (no PyTorch) instead of CONFIG CHECKPOINT')
     parser.add_argument(
         '--gallery', metavar='DIR_OR_INDEX',
         help='a folder of photos (searched recursively; sketret\'s photo/'
@@ -92,6 +107,10 @@ def parse_args(argv=None):
         '--device', default=None,
         help='"cpu", "cuda", "cuda:1"...; default CUDA when available')
     parser.add_argument(
+        '--threads', type=int, default=None,
+        help='threads of one forward pass (torch.set_num_threads, or '
+        'onnxruntime\'s intra-op threads); default: the library\'s own')
+    parser.add_argument(
         '--max-upload-mb', type=float, default=4.0,
         help='largest request body in MiB (413 above); default 4')
     parser.add_argument(
@@ -103,18 +122,24 @@ def parse_args(argv=None):
         help='save the index built from --gallery photos to DIR (pass DIR '
         'as --gallery next time to start without re-encoding)')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options', nargs='+', action=_dict_action(),
         help='override settings of the config (keys must exist), e.g. '
         'test_dataloader.dataset.pipeline.1.scale="(160,160)"')
     args = parser.parse_args(argv)
-    if args.model and (args.config or args.checkpoint):
-        parser.error('give either CONFIG CHECKPOINT or --model, not both')
+    if sum(map(bool, (args.model, args.config or args.checkpoint,
+                      args.onnx))) > 1:
+        parser.error('give one of CONFIG CHECKPOINT, --model or --onnx')
+    if args.onnx and args.cfg_options:
+        parser.error('--cfg-options applies to CONFIG CHECKPOINT; an '
+                     'exported model has its settings in deploy.json')
     if args.config and not args.checkpoint:
         parser.error('CONFIG needs a CHECKPOINT too (or use --model)')
     if args.model and args.cfg_options:
         parser.error('--cfg-options needs CONFIG CHECKPOINT')
     if not 1 <= args.port <= 65535:
         parser.error(f'--port must be within 1..65535, got {args.port}')
+    if args.threads is not None and args.threads < 1:
+        parser.error(f'--threads must be >= 1, got {args.threads}')
     if args.topk < 1:
         parser.error(f'--topk must be >= 1, got {args.topk}')
     if args.max_upload_mb <= 0:
@@ -140,7 +165,14 @@ def _zoo_get_model():
 
 def build_retriever(args):
     """The :class:`SketchRetriever` for the command line's model."""
-    from sketret.apis import SketchRetriever, init_model
+    from sketret.apis import SketchRetriever
+    if args.onnx:
+        return SketchRetriever.from_onnx(args.onnx, num_threads=args.threads)
+    import torch
+
+    from sketret.apis import init_model
+    if args.threads:
+        torch.set_num_threads(args.threads)
     if args.model:
         get_model = _zoo_get_model()
         model = get_model(args.model, device=args.device)
@@ -198,7 +230,7 @@ def main(argv=None):
     try:
         import uvicorn
 
-        from sketret.apis.server import create_app
+        from sketret.sketchpad import create_app
     except ImportError as e:
         raise SystemExit(
             f'The sketch pad needs the web packages ({e}): pip install -r '
@@ -217,7 +249,7 @@ def main(argv=None):
                          gallery_name=gallery_name,
                          allowed_hosts=allowed_hosts)
     except (FileNotFoundError, FileExistsError, ValueError, KeyError,
-            RuntimeError) as e:
+            RuntimeError, ImportError) as e:
         raise SystemExit(f'serve.py: {e}')
     shown = f'[{args.host}]' if ':' in args.host else args.host
     if allowed_hosts is None:

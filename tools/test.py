@@ -9,6 +9,7 @@ Examples::
 """
 import argparse
 import json
+import logging
 import os
 import os.path as osp
 import sys
@@ -60,7 +61,8 @@ def _evaluator_list(cfg):
 
 def use_folder_as_test_set(cfg, data_root):
     """Point the test dataloader at a sketch/photo folder, every class of
-    it unseen; the config's test pipeline and metric stay."""
+    it unseen; the config's test pipeline, ``on_corrupt`` and metric
+    stay."""
     sketch_dir = osp.join(data_root, 'sketch')
     if not osp.isdir(sketch_dir):
         raise FileNotFoundError(
@@ -69,14 +71,18 @@ def use_folder_as_test_set(cfg, data_root):
     classes = sorted(d for d in os.listdir(sketch_dir)
                      if osp.isdir(osp.join(sketch_dir, d))
                      and not d.startswith('.'))
-    pipeline = cfg.test_dataloader.dataset.pipeline
+    dataset = cfg.test_dataloader.dataset
+    # the config's pipeline and unreadable-file policy stay
+    kept = {k: dataset[k] for k in ('on_corrupt', 'verify_files')
+            if k in dataset}
     cfg.test_dataloader.dataset = dict(
         type='SketchPhotoFolder',
         data_root=data_root,
         split=dict(seen=[], unseen=classes),
         subset='test',
         modality='both',
-        pipeline=pipeline)
+        pipeline=dataset.pipeline,
+        **kept)
 
 
 def build_test_cfg(args):
@@ -93,7 +99,8 @@ def build_test_cfg(args):
         if path and osp.exists(path) and not args.force:
             raise FileExistsError(
                 f'"{path}" already exists; pass --force to replace it.')
-    cfg = load_config(args.config, args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options,
+                      console_log_level=args.log_level)
     setup_launcher_backend(cfg, args.launcher)
     cfg.work_dir = resolve_work_dir(cfg, args.work_dir, args.config)
     if args.data_root:
@@ -141,6 +148,15 @@ def main(argv=None):
     except (RuntimeError, ValueError) as err:
         sys.exit(f'tools/test.py: error: {err}')
     metrics = run_or_exit(runner.test, 'tools/test.py')
+    # on_corrupt='skip': the files left out are reported with the metrics
+    skipped = getattr(runner.test_dataloader.dataset, 'skipped_files', [])
+    if skipped and is_main_process():
+        from mmengine.logging import print_log
+        print_log(
+            f'{len(skipped)} unreadable files were left out of the test set '
+            "(on_corrupt='skip'); the metrics above are without them:\n" +
+            '\n'.join(f'  {reason}' for _, reason in skipped),
+            logger='current', level=logging.WARNING)
 
     if args.show_dir and is_main_process():
         from sketret.visualization import save_retrieval_report
@@ -151,8 +167,11 @@ def main(argv=None):
         print(f'{len(files)} pictures saved to {args.show_dir}')
 
     if args.out and is_main_process():
+        result = metrics_to_json(metrics)
+        if skipped:
+            result['skipped_files'] = [path for path, _ in skipped]
         with open(args.out, 'w', encoding='utf-8') as f:
-            json.dump(metrics_to_json(metrics), f, indent=2)
+            json.dump(result, f, indent=2)
         print(f'Metrics written to {args.out}')
     finish_distributed()
 

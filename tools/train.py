@@ -45,6 +45,12 @@ def parse_args(argv=None):
         '--deterministic',
         action='store_true',
         help='deterministic algorithms (slower; for exact reproduction)')
+    parser.add_argument(
+        '--tensorboard',
+        action='store_true',
+        help='also write the logged scalars as TensorBoard event files '
+        '(WORK_DIR/<time>/vis_data/); needs the tensorboard package '
+        '(requirements/optional.txt)')
     add_runner_args(parser)
     args = parser.parse_args(argv)
     apply_runner_args(args, parser)
@@ -63,7 +69,8 @@ def build_train_cfg(args):
         setup_launcher_backend,
     )
 
-    cfg = load_config(args.config, args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options,
+                      console_log_level=args.log_level)
     setup_launcher_backend(cfg, args.launcher)
     work_dir = resolve_work_dir(cfg, args.work_dir, args.config)
 
@@ -120,12 +127,32 @@ def build_train_cfg(args):
         if 'checkpoint' in cfg.get('default_hooks', {}):
             cfg.default_hooks.checkpoint.pop('save_best', None)
 
+    if args.tensorboard:
+        enable_tensorboard(cfg)
+
     if args.seed is not None or args.deterministic:
         cfg.randomness = ConfigDict(cfg.get('randomness', {}))
         if args.seed is not None:
             cfg.randomness.seed = args.seed
         cfg.randomness.deterministic = args.deterministic
     return cfg
+
+
+def enable_tensorboard(cfg):
+    """Add mmengine's TensorBoard backend to the config's visualizer."""
+    from mmengine.config import ConfigDict
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        raise ValueError(
+            '--tensorboard needs the tensorboard package: pip install -r '
+            'requirements/optional.txt') from None
+    visualizer = cfg.setdefault(
+        'visualizer', ConfigDict(type='Visualizer', vis_backends=[]))
+    backends = list(visualizer.get('vis_backends') or [])
+    if not any(b.get('type') == 'TensorboardVisBackend' for b in backends):
+        backends.append(ConfigDict(type='TensorboardVisBackend'))
+    visualizer.vis_backends = backends
 
 
 def main(argv=None):

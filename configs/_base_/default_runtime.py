@@ -16,6 +16,16 @@ default_hooks = dict(
         type='CheckpointHook', interval=1, max_keep_ckpts=2,
         save_best='auto'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # stop at the first NaN/inf loss, naming the iteration and the loss
+    # terms, before anything of that iteration is saved (resume from the
+    # last checkpoint)
+    non_finite_loss=dict(type='NonFiniteLossHook'),
+    # training samples replaced because their file is unreadable (dataset
+    # on_corrupt='skip'): counted in the log; the run stops when more than
+    # max_ratio of an epoch's samples were replaced
+    corrupt_files=dict(type='CorruptFileHook', max_ratio=0.01),
+    # one terminal line per epoch: iterations, loss, lr, ETA, val metrics
+    progress=dict(type='ProgressHook'),
 )
 
 env_cfg = dict(
@@ -34,11 +44,21 @@ env_cfg = dict(
 # in checkpoints), copied at each forward. Set model_wrapper_cfg here to
 # change it.
 
+# Scalars (losses, lr, metrics) go to WORK_DIR/<time>/vis_data/scalars.json.
+# TensorBoard event files too: add dict(type='TensorboardVisBackend') here,
+# or pass `tools/train.py CONFIG --tensorboard` (needs the tensorboard
+# package of requirements/optional.txt), then
+# `tensorboard --logdir WORK_DIR`.
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='Visualizer', vis_backends=vis_backends)
 
 log_processor = dict(by_epoch=True, window_size=10)
+# The log file (WORK_DIR/<time>/<time>.log) gets log_level and above. The
+# terminal shows only console_log_level and above, plus ProgressHook's line
+# per epoch: 'WARNING' keeps it readable; 'INFO' shows the whole log there
+# too (`tools/train.py CONFIG --log-level INFO` does the same).
 log_level = 'INFO'
+console_log_level = 'WARNING'
 
 load_from = None
 resume = False

@@ -1,62 +1,11 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
-# Doodle2Search / ZS-GRL (Dey et al., CVPR 2019) on the bundled set
-# sbir-mini, with two EfficientNet-Lite0 streams instead of the paper's
-# attention VGG-16 (CPU demo). Three terms:
-#   triplet loss (sketch anchor, photo positive/negative),
-#   a gradient-reversal domain classifier on the embeddings,
-#   reconstruction of the class word vector from the embedding.
-# Data, schedule and runtime are those of the BDA-SketRet demo config.
-# Every value marked "default chosen by sketret" is ours, not the paper's.
-_base_ = ['../bda-sketret/bda-sketret_efficientnet-lite0_1xb32_sbir-mini.py']
-
-model = dict(
-    _delete_=True,
-    type='SketchPhotoRetriever',
-    data_preprocessor=dict(
-        type='SBIRDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        to_rgb=False),
-    backbone=dict(
-        type='TwoStreamBackbone',
-        share_backbone=False,
-        backbone=dict(
-            type='EfficientNetLite0',
-            pretrained=True,
-            out_indices=(8, ),
-            # as in the demo config: stem and stages 1-6 frozen, only the
-            # last stage and the head conv learn
-            frozen_stages=7)),
-    neck=dict(
-        type='mmpretrain.LinearNeck',
-        in_channels=1280,
-        out_channels=128,
-        gap_dim=2,
-        norm_cfg=None),
-    metric_loss=dict(
-        type='TripletLoss', margin=0.2, mining='batch_hard', loss_weight=1.0),
-    # BDA-SketRet's discriminator and GRL, on the 128-d embedding seen as a
-    # 1x1 map: an MLP 128 -> 256 -> 128 -> 1 (only the centre taps of its
-    # 3x3 kernels see data). lambda follows GRLScheduleHook.
-    domain_classifier=dict(
-        type='SpatialDomainDiscriminator',
-        hidden_channels=(256, 128),
-        mode='grl'),
-    domain_input='embedding',
-    # loss weights 1.0 (triplet), 0.5 (domain), 1.0 (semantic): defaults
-    # chosen by sketret
-    domain_loss=dict(type='DomainAdversarialLoss', loss_weight=0.5),
-    # decoder 128 -> 256 -> 300, squared L2 error to the unit-norm word
-    # vector (defaults chosen by sketret)
-    semantic_loss=dict(
-        type='SemanticReconstructionLoss',
-        semantic_dim=300,
-        hidden_dims=(256, ),
-        loss_type='l2',
-        loss_weight=1.0),
-    semantics=dict(type='NpzClassVectors', file='word2vec-sbir-mini'))
-
-custom_hooks = [
-    dict(type='ClassSemanticsHook'),
-    dict(type='GRLScheduleHook', gamma=10.0),
+# Doodle2Search on the bundled set sbir-mini, with the set's word2vec class
+# vectors (300-d). Data, schedule and runtime: the BDA-SketRet demo's.
+_base_ = [
+    '../_base_/models/doodle2search_efficientnet-lite0.py',
+    '../_base_/datasets/sbir_mini_160px.py',
+    '../_base_/schedules/adam_6e.py',
+    '../_base_/default_runtime.py',
 ]
+
+model = dict(semantics=dict(type='NpzClassVectors', file='word2vec-sbir-mini'))

@@ -1,6 +1,11 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
 """Build a model from a config + checkpoint and retrieve photos for
-sketches."""
+sketches.
+
+PyTorch and mmengine are imported where they are used, so a
+:class:`SketchRetriever` running an exported ONNX model
+(:class:`~sketret.apis.onnx_backend.OnnxEncoder`) never imports them.
+"""
 import copy
 import hashlib
 import os
@@ -8,28 +13,37 @@ import os.path as osp
 from typing import List, Optional, Sequence, Union
 
 import numpy as np
-import torch
-from mmengine.config import Config
-from mmengine.dataset import Compose
-from mmengine.registry import init_default_scope
 from PIL import Image
 
 from .gallery_index import GalleryIndex
+from .onnx_backend import OnnxEncoder
 
 ImageInput = Union[str, np.ndarray, Image.Image]
+
+
+def _torch():
+    """Import torch, with sketret's checkpoint allow-list registered
+    (checkpoints are loaded with ``weights_only=True``)."""
+    import torch
+
+    from sketret.utils.checkpoint_safety import (
+        register_checkpoint_safe_globals,
+    )
+    register_checkpoint_safe_globals()
+    return torch
 
 
 def default_device(device: Optional[str] = None) -> str:
     """``device`` as given, else ``'cuda'`` when available, else ``'cpu'``."""
     if device:
         return device
-    return 'cuda' if torch.cuda.is_available() else 'cpu'
+    return 'cuda' if _torch().cuda.is_available() else 'cpu'
 
 
-def init_model(config: Union[str, Config],
+def init_model(config,
                checkpoint: Optional[str] = None,
                device: Optional[str] = None,
-               cfg_options: Optional[dict] = None) -> torch.nn.Module:
+               cfg_options: Optional[dict] = None):
     """Build a model from a config and load a checkpoint into it.
 
     Args:
@@ -50,10 +64,17 @@ def init_model(config: Union[str, Config],
         ...     'bda-sketret_efficientnet-lite0_1xb32_sbir-mini.py',
         ...     'model_zoo/bda-sketret/....pth')  # doctest: +SKIP
     """
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
     from sketret.registry import MODELS
     from sketret.utils.config_utils import load_config
+    _torch()
     if isinstance(config, str):
         cfg = load_config(config, cfg_options)
+    elif not isinstance(config, Config):
+        raise TypeError('config must be a file name or an mmengine Config, '
+                        f'got {type(config).__name__}')
     else:
         cfg = copy.deepcopy(config)
         if cfg_options:
@@ -85,7 +106,7 @@ def _disable_pretrained(cfg) -> None:
             _disable_pretrained(value)
 
 
-def load_state_dict_strict(model: torch.nn.Module, checkpoint: str) -> dict:
+def load_state_dict_strict(model, checkpoint: str) -> dict:
     """Load a (possibly fp16-stored) checkpoint; all keys must match.
 
     Floating-point tensors are cast to the model's dtype, so checkpoints
@@ -96,6 +117,7 @@ def load_state_dict_strict(model: torch.nn.Module, checkpoint: str) -> dict:
         RuntimeError: Keys or shapes differ (the message lists them).
     """
     from sketret.engine.runners import state_dict_mismatch
+    torch = _torch()
     if not osp.isfile(checkpoint):
         raise FileNotFoundError(f'Checkpoint "{checkpoint}" does not exist.')
     ckpt = torch.load(checkpoint, map_location='cpu', weights_only=True)
@@ -113,9 +135,10 @@ def load_state_dict_strict(model: torch.nn.Module, checkpoint: str) -> dict:
     return ckpt.get('meta', {})
 
 
-def model_fingerprint(model: torch.nn.Module) -> str:
+def model_fingerprint(model) -> str:
     """A short hash of the model's weights (identifies the model that made
     a gallery index)."""
+    torch = _torch()
     sha = hashlib.sha1()
     for name, tensor in model.state_dict().items():
         sha.update(name.encode())
@@ -136,7 +159,7 @@ def list_gallery_images(gallery: Union[str, Sequence[str]]):
     Returns:
         tuple: ``(paths, class_of_each_path_or_None)``.
     """
-    from sketret.datasets.image_io import is_image_file
+    from sketret.utils.image_io import is_image_file
     if not isinstance(gallery, str):
         paths = [str(p) for p in gallery]
         if not paths:
@@ -172,11 +195,17 @@ def list_gallery_images(gallery: Union[str, Sequence[str]]):
 class SketchRetriever:
     """Encode sketches and photos with a sketret model and search a gallery.
 
+    Two backends: a PyTorch model (from :func:`init_model` or
+    :func:`get_model`), or an exported ONNX model run by onnxruntime
+    (:class:`~sketret.apis.onnx_backend.OnnxEncoder`, or
+    :meth:`from_onnx`), which never imports PyTorch.
+
     Args:
-        model (nn.Module): A sketret retriever with
-            ``extract_feat(inputs, modality)``, e.g. from :func:`init_model`.
-        pipeline (list[dict], optional): Test pipeline; default: the
-            model config's ``test_dataloader.dataset.pipeline``.
+        model (nn.Module | OnnxEncoder): A sketret retriever with
+            ``extract_feat(inputs, modality)``, or an exported model.
+        pipeline (list[dict], optional): Test pipeline of a PyTorch model;
+            default: the model config's ``test_dataloader.dataset.pipeline``
+            (an exported model carries its preprocessing in its manifest).
         batch_size (int): Images per forward pass when encoding.
         model_name (str, optional): Stored in gallery indexes.
 
@@ -186,28 +215,57 @@ class SketchRetriever:
         >>> index = retriever.build_index('photos/')  # doctest: +SKIP
         >>> retriever.search('my_sketch.png', index, topk=5)  # doctest: +SKIP
         [{'path': ..., 'score': 0.83, 'class_name': 'guitar', ...}, ...]
+        >>> onnx = SketchRetriever.from_onnx('export/')  # doctest: +SKIP
     """
 
     def __init__(self,
-                 model: torch.nn.Module,
+                 model,
                  pipeline: Optional[List[dict]] = None,
                  batch_size: int = 32,
                  model_name: Optional[str] = None):
+        if batch_size < 1:
+            raise ValueError(f'batch_size must be >= 1, got {batch_size}')
+        self.batch_size = batch_size
+        self.model_name = model_name or getattr(model, 'model_name', None)
+        self._fingerprint = None
+        if isinstance(model, OnnxEncoder):
+            if pipeline is not None:
+                raise ValueError(
+                    'an exported model carries its preprocessing in '
+                    'deploy.json; pipeline= applies to PyTorch models only')
+            self.backend = 'onnxruntime'
+            self.model = model
+            self.pipeline = None
+            self._fingerprint = model.fingerprint
+            return
+        from mmengine.dataset import Compose
+        from mmengine.registry import init_default_scope
+        self.backend = 'torch'
         self.model = model.eval()
         if pipeline is None:
             cfg = getattr(model, 'cfg', None)
             if cfg is None:
                 raise ValueError('model has no .cfg; pass pipeline=...')
             pipeline = cfg.test_dataloader.dataset.pipeline
+        loaders = ('LoadSBIRImage', 'LoadStrokes')
         pipeline = [
             copy.deepcopy(t) for t in pipeline
-            if t.get('type') not in ('LoadSBIRImage', 'sketret.LoadSBIRImage')
+            if str(t.get('type')).replace('sketret.', '') not in loaders
         ]
+        # vector sketch files go to the config's own RenderStrokes step
+        self._renders_strokes = any(
+            str(t.get('type')).replace('sketret.', '') == 'RenderStrokes'
+            for t in pipeline)
         init_default_scope('sketret')
         self.pipeline = Compose(pipeline)
-        self.batch_size = batch_size
-        self.model_name = model_name or getattr(model, 'model_name', None)
-        self._fingerprint = None
+
+    @classmethod
+    def from_onnx(cls, export_dir: str, batch_size: int = 32,
+                  num_threads: Optional[int] = None) -> 'SketchRetriever':
+        """A retriever running a folder written by
+        ``tools/deployment/pytorch2onnx.py`` with onnxruntime."""
+        return cls(OnnxEncoder(export_dir, num_threads=num_threads),
+                   batch_size=batch_size)
 
     @property
     def fingerprint(self) -> str:
@@ -216,14 +274,23 @@ class SketchRetriever:
         return self._fingerprint
 
     @property
-    def device(self) -> torch.device:
+    def device(self):
+        """The PyTorch model's device (``'cpu'`` for onnxruntime)."""
+        if self.backend == 'onnxruntime':
+            return 'cpu'
         return next(self.model.parameters()).device
 
+    def _load_strokes(self, image: ImageInput, modality: str):
+        """The strokes of a vector sketch file when the pipeline renders
+        strokes (else None: the file is rendered by :meth:`_load`)."""
+        if not self._renders_strokes or not isinstance(
+                image, (str, os.PathLike)):
+            return None
+        from sketret.datasets.image_io import read_sketch_strokes
+        return read_sketch_strokes(str(image), modality)
+
     def _load(self, image: ImageInput, modality: str) -> np.ndarray:
-        from sketret.datasets.image_io import (
-            pil_to_sbir_array,
-            read_sbir_image,
-        )
+        from sketret.utils.image_io import pil_to_sbir_array, read_sbir_image
         if isinstance(image, (str, os.PathLike)):
             return read_sbir_image(str(image), modality)
         if isinstance(image, Image.Image):
@@ -241,7 +308,6 @@ class SketchRetriever:
             arr = arr[:, :, 0]
         return pil_to_sbir_array(Image.fromarray(arr), modality)
 
-    @torch.no_grad()
     def encode(self, images: Sequence[ImageInput], modality: str,
                progress: bool = False) -> np.ndarray:
         """Embed images of one modality.
@@ -260,27 +326,54 @@ class SketchRetriever:
         feats = []
         bar = None
         if progress:
-            from mmengine.utils import ProgressBar
-            bar = ProgressBar(len(images))
+            try:
+                from mmengine.utils import ProgressBar
+                bar = ProgressBar(len(images))
+            except ImportError:  # a serving install has no mmengine
+                print(f'encoding {len(images)} images ...', flush=True)
         for start in range(0, len(images), self.batch_size):
-            batch = []
-            for i, image in enumerate(images[start:start + self.batch_size]):
-                img = self._load(image, modality)
-                results = dict(
-                    img=img, img_shape=img.shape[:2], ori_shape=img.shape[:2],
-                    modality=modality, gt_label=-1, class_name=None,
-                    img_path=image if isinstance(image, str) else None,
-                    is_seen=None, sample_idx=start + i)
-                batch.append(self.pipeline(results))
+            chunk = images[start:start + self.batch_size]
+            items = []
+            for image in chunk:
+                # strokes of a vector sketch for the config's RenderStrokes
+                # (PyTorch path); else the decoded image
+                strokes = (None if self.backend == 'onnxruntime' else
+                           self._load_strokes(image, modality))
+                items.append(strokes if strokes is not None else
+                             self._load(image, modality))
                 if bar is not None:
                     bar.update()
+            if self.backend == 'onnxruntime':
+                feats.append(self.model.encode_arrays(items, modality))
+            else:
+                feats.append(
+                    self._encode_torch(items, chunk, start, modality))
+        return np.concatenate(feats).astype(np.float32)
+
+    def _encode_torch(self, items: List, images, start: int,
+                      modality: str) -> np.ndarray:
+        """Embed decoded images (arrays) and vector sketches (strokes, for
+        the pipeline's RenderStrokes) with the PyTorch model."""
+        torch = _torch()
+        batch = []
+        for i, (item, image) in enumerate(zip(items, images)):
+            if isinstance(item, np.ndarray):
+                results = dict(img=item, img_shape=item.shape[:2],
+                               ori_shape=item.shape[:2])
+            else:
+                results = dict(strokes=item)
+            results.update(
+                modality=modality, gt_label=-1, class_name=None,
+                img_path=image if isinstance(image, str) else None,
+                is_seen=None, sample_idx=start + i)
+            batch.append(self.pipeline(results))
+        with torch.no_grad():
             data = self.model.data_preprocessor(
                 dict(inputs=[b['inputs'] for b in batch],
                      data_samples=[b['data_samples'] for b in batch]), False)
             out = self.model.extract_feat(data['inputs'], modality)
             out = torch.nn.functional.normalize(out.float(), dim=1)
-            feats.append(out.cpu().numpy())
-        return np.concatenate(feats).astype(np.float32)
+        return out.cpu().numpy()
 
     def build_index(self,
                     gallery: Union[str, Sequence[str]],

@@ -90,15 +90,41 @@ def metrics_to_json(metrics: dict) -> dict:
     return out
 
 
+#: Errors that say "this image file cannot be read" (they name the file).
+_READ_ERROR_NAMES = ('CorruptImageError', 'FileNotFoundError')
+
+
+def _read_error_in_worker(err: BaseException):
+    """The message of an unreadable-file error raised in a data-loader
+    worker, or None. torch re-raises such an error in the main process as a
+    RuntimeError holding the worker's traceback, whose last line is
+    ``<type>: <message>``."""
+    text = str(err).rstrip()
+    if not isinstance(err, RuntimeError) or not any(
+            text.startswith(f'Caught {name} in DataLoader worker')
+            for name in _READ_ERROR_NAMES):
+        return None
+    return text.splitlines()[-1].split(': ', 1)[-1] + (
+        ' (in a data-loader worker)')
+
+
 def run_or_exit(fn, tool: str):
     """Run ``fn()``; a user error (data not found, class vectors missing,
-    checkpoint/config mismatch) ends the tool with its message, no
-    traceback."""
+    checkpoint/config mismatch, an unreadable image, also in a data-loader
+    worker) or a stopped training (non-finite loss, too many unreadable
+    files) ends the tool with its message, no traceback."""
     import sys
 
-    from sketret.datasets import DatasetNotFoundError, MissingClassVectorsError
+    from sketret.datasets import CorruptImageError, MissingClassVectorsError
+    from sketret.engine import NonFiniteLossError, TooManyCorruptFilesError
     try:
         return fn()
-    except (DatasetNotFoundError, MissingClassVectorsError) as err:
+    except (FileNotFoundError, MissingClassVectorsError, CorruptImageError,
+            NonFiniteLossError, TooManyCorruptFilesError) as err:
         msg = err.args[0] if isinstance(err, KeyError) else err
+        sys.exit(f'{tool}: error: {msg}')
+    except RuntimeError as err:
+        msg = _read_error_in_worker(err)
+        if msg is None:
+            raise
         sys.exit(f'{tool}: error: {msg}')

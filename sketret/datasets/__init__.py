@@ -21,14 +21,20 @@ from .class_semantics import (
     NpzClassVectors,
 )
 from .image_io import CorruptImageError, read_sbir_image
+from .qd_imagenet import QDImageNet, qd_imagenet_folds
 from .samplers import ClassBalancedPairBatchSampler, ClassBalancedPairSampler
 from .sketch_photo_folder import SBIRMini, SketchPhotoFolder
 from .split_files import sempcyc_class_split
 from .transforms import (
     LoadSBIRImage,
+    LoadStrokes,
     PackSBIRInputs,
     RandomSketchAffine,
+    RandomStrokeAffine,
+    RandomStrokeDropout,
+    RenderStrokes,
     StrokeWidth,
+    StrokeWidthJitter,
 )
 
 __all__ = [
@@ -37,9 +43,11 @@ __all__ = [
     'TUBerlinExtended', 'QuickDrawExtended', 'SketchPhotoFolder', 'SBIRMini',
     'ClassBalancedPairSampler', 'ClassBalancedPairBatchSampler',
     'LoadSBIRImage', 'StrokeWidth', 'RandomSketchAffine', 'PackSBIRInputs',
+    'LoadStrokes', 'RandomStrokeAffine', 'RandomStrokeDropout',
+    'StrokeWidthJitter', 'RenderStrokes',
     'NpzClassVectors', 'MiniLMClassVectors', 'MissingClassVectorsError',
     'BUNDLED_VECTOR_FILES', 'normalize_class_name', 'compact_class_name',
     'match_class_names', 'ClassNameMatcher', 'CorruptImageError',
     'read_sbir_image', 'sempcyc_class_split', 'SBIR_MINI_ROOT',
-    'get_asset_path'
+    'get_asset_path', 'QDImageNet', 'qd_imagenet_folds'
 ]

@@ -11,7 +11,7 @@ from sketret.registry import DATASETS
 from .assets import SBIR_MINI_ROOT
 from .base_sbir_dataset import BaseSBIRDataset, FileItem
 from .class_names import ClassNameMatcher, normalize_class_name
-from .image_io import is_image_file
+from .image_io import is_image_file, is_sketch_file
 
 __all__ = ['SketchPhotoFolder', 'SBIRMini']
 
@@ -21,7 +21,7 @@ class SketchPhotoFolder(BaseSBIRDataset):
     """A user's folder of sketches and photos::
 
         <data_root>/
-          sketch/<class>/*.png|jpg|...
+          sketch/<class>/*.png|jpg|...|svg  (raster or vector sketches)
           photo/<class>/*.jpg|png|...
           distractor/*.jpg     (optional: photos relevant to no query; in
                                 the test gallery with label -1)
@@ -55,7 +55,7 @@ class SketchPhotoFolder(BaseSBIRDataset):
     DOCS_SECTION = 'Your own data (SketchPhotoFolder)'
     EXPECTED_TREE = """
 <data_root>/
-  sketch/<class>/<file>.png        (black strokes on white)
+  sketch/<class>/<file>.png|.svg   (black strokes on white, or strokes)
   photo/<class>/<file>.jpg
   distractor/<file>.jpg            (optional)
   split.json                       (optional: {"seen": [..], "unseen": [..]})
@@ -156,7 +156,9 @@ class SketchPhotoFolder(BaseSBIRDataset):
             return None
         classes = self.unseen_classes if pool == 'unseen' else (
             self.seen_classes)
-        return self._scan_class_files(self._modality_dir(modality), classes)
+        return self._scan_class_files(
+            self._modality_dir(modality), classes,
+            is_sketch_file if modality == 'sketch' else is_image_file)
 
     def _list_distractors(self) -> List[str]:
         d = osp.join(self.data_root, self.distractor_dir)

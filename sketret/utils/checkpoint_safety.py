@@ -10,7 +10,6 @@ would let a checkpoint run arbitrary code), we allow-list exactly the classes
 and functions such checkpoints need. Everything else is still refused.
 """
 import numpy as np
-import torch
 
 _REGISTERED = False
 
@@ -40,6 +39,7 @@ def checkpoint_safe_globals():
 def register_checkpoint_safe_globals():
     """Allow-list the globals of mmengine checkpoints (idempotent)."""
     global _REGISTERED
+    import torch
     if _REGISTERED or not hasattr(torch.serialization, 'add_safe_globals'):
         return
     torch.serialization.add_safe_globals(checkpoint_safe_globals())

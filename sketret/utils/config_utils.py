@@ -27,7 +27,16 @@ def add_runner_args(parser) -> None:
         nargs='+',
         action=DictAction,
         help='override settings of the config, e.g. '
-        'train_cfg.max_epochs=2; keys must exist in the config')
+        'train_cfg.max_epochs=2; a key must exist in the config or be an '
+        'argument of the registered type it is passed to, e.g. '
+        'test_dataloader.dataset.distractor_dir=none')
+    parser.add_argument(
+        '--log-level',
+        choices=['DEBUG', 'INFO', 'WARNING', 'ERROR'],
+        help='what the terminal shows (config key console_log_level; '
+        'WARNING in sketret\'s configs: warnings, one progress line per '
+        'epoch and the results). The log file in the work dir always has '
+        'the full log (log_level, INFO)')
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -89,19 +98,24 @@ def apply_runner_args(args, parser=None) -> None:
 
 
 def load_config(path: str, cfg_options: Optional[Dict[str, Any]] = None,
-                strict_options: bool = True) -> Config:
+                strict_options: bool = True,
+                console_log_level: Optional[str] = None) -> Config:
     """Load a config file and apply ``--cfg-options``.
 
     Args:
         path (str): The config file.
         cfg_options (dict, optional): ``{'a.b.c': value}`` overrides.
-        strict_options (bool): Refuse keys that are not in the config
-            (a typo would otherwise add a new, silently unused key).
+        strict_options (bool): Refuse keys that are neither in the config
+            nor arguments of the registered type they are passed to (a typo
+            would otherwise add a new, silently unused key).
             Defaults to True.
+        console_log_level (str, optional): What the terminal shows
+            (``--log-level``); None keeps the config's.
 
     Raises:
         FileNotFoundError: The config file does not exist.
-        KeyError: An override names a key that is not in the config.
+        KeyError: An override names a key that is not in the config and
+            not an argument of the type it is passed to.
     """
     if not osp.isfile(path):
         hint = ''
@@ -117,13 +131,20 @@ def load_config(path: str, cfg_options: Optional[Dict[str, Any]] = None,
         if strict_options:
             check_cfg_options(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)
+    if console_log_level is not None:
+        cfg.console_log_level = console_log_level
     return cfg
 
 
 def check_cfg_options(cfg: Config, options: Dict[str, Any]) -> None:
-    """Raise ``KeyError`` when a dotted key of ``options`` is not in ``cfg``.
+    """Raise ``KeyError`` when a dotted key of ``options`` is neither in
+    ``cfg`` nor an argument of the registered type that would receive it.
 
-    Integer parts index lists (``pipeline.0.scale``), as in mmengine.
+    ``test_dataloader.dataset.distractor_dir=none`` is accepted although the
+    config leaves ``distractor_dir`` at its default, because the dataset's
+    type (``dataset.type``) takes that argument; ``model.dimm=3`` is refused
+    with a "did you mean". Integer parts index lists (``pipeline.0.scale``),
+    as in mmengine.
     """
     for dotted in options:
         node = cfg._cfg_dict if isinstance(cfg, Config) else cfg
@@ -138,20 +159,96 @@ def check_cfg_options(cfg: Config, options: Dict[str, Any]) -> None:
                 node = node[int(part)]
             elif isinstance(node, (dict, ConfigDict)):
                 if part not in node:
-                    close = difflib.get_close_matches(
-                        part, [str(k) for k in node.keys()], n=3)
-                    hint = (f' Did you mean: {", ".join(close)}?'
-                            if close else '')
-                    where = '.'.join(walked) or 'the top level'
-                    raise KeyError(
-                        f'--cfg-options key "{dotted}" does not exist in the '
-                        f'config: "{part}" is not a key of {where}.{hint}')
+                    where = '.'.join(walked)
+                    type_ = options.get(f'{where}.type', node.get('type'))
+                    args = constructor_args(type_)
+                    if args is not None and part in args:
+                        break  # a constructor argument left at its default
+                    _raise_unknown_key(dotted, part, where, node, type_, args)
                 node = node[part]
             else:
                 raise KeyError(
                     f'--cfg-options key "{dotted}": "{".".join(walked)}" is '
                     f'a {type(node).__name__}, not a dict or list.')
             walked.append(part)
+
+
+def _raise_unknown_key(dotted, part, where, node, type_, args):
+    known = [str(k) for k in node.keys()] + sorted(args or ())
+    close = difflib.get_close_matches(part, list(dict.fromkeys(known)), n=3)
+    hint = f' Did you mean: {", ".join(close)}?' if close else ''
+    of_type = ''
+    if args is not None:
+        of_type = f', nor an argument of its type {_type_name(type_)}'
+    elif type_ is not None:
+        of_type = (f' (the arguments of its type {_type_name(type_)} could '
+                   'not be read)')
+    raise KeyError(
+        f'--cfg-options key "{dotted}" does not exist in the config: '
+        f'"{part}" is not a key of {where or "the top level"}{of_type}.'
+        f'{hint}')
+
+
+def _type_name(type_) -> str:
+    return type_ if isinstance(type_, str) else getattr(
+        type_, '__name__', repr(type_))
+
+
+def constructor_args(type_) -> Optional[set]:
+    """The keyword arguments a registered type's constructor takes.
+
+    ``type_`` is a class (or function), or its name in one of sketret's
+    registries (scoped names such as ``'mmcv.Resize'`` included). Where a
+    constructor takes ``**kwargs``, the arguments of the base classes it
+    passes them to are added, along the MRO. Returns None when the type is
+    not registered or its signature cannot be read.
+    """
+    import inspect
+
+    if isinstance(type_, str):
+        type_ = _find_registered(type_)
+    if type_ is None:
+        return None
+    if not inspect.isclass(type_):
+        try:
+            return set(inspect.signature(type_).parameters)
+        except (TypeError, ValueError):
+            return None
+    args = set()
+    for klass in type_.__mro__:
+        init = klass.__dict__.get('__init__')
+        if init is None:
+            continue  # inherited: its owner comes later in the MRO
+        if klass is object:
+            break
+        try:
+            params = inspect.signature(init).parameters.values()
+        except (TypeError, ValueError):
+            return None
+        args.update(p.name for p in params
+                    if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+                    and p.name != 'self')
+        if not any(p.kind == p.VAR_KEYWORD for p in params):
+            break
+    return args
+
+
+def _find_registered(name: str):
+    """Look ``name`` up in every sketret registry (and mmengine's)."""
+    from mmengine.registry import Registry
+
+    import sketret.registry as registries
+    for attr in registries.__all__:
+        registry = getattr(registries, attr)
+        if not isinstance(registry, Registry):
+            continue
+        try:
+            found = registry.get(name)
+        except (KeyError, ImportError, ModuleNotFoundError):
+            found = None
+        if found is not None:
+            return found
+    return None
 
 
 def resolve_work_dir(cfg: Config, work_dir: Optional[str],

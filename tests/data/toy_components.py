@@ -11,10 +11,11 @@ import torch
 import torch.nn as nn
 from mmengine.evaluator import BaseMetric
 from mmengine.hooks import Hook
+from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
-from torch.utils.data import Dataset
+from torch.utils.data import Dataset, Sampler
 
-from sketret.registry import DATASETS, HOOKS, METRICS, MODELS
+from sketret.registry import DATA_SAMPLERS, DATASETS, HOOKS, METRICS, MODELS
 
 
 @DATASETS.register_module()
@@ -38,6 +39,9 @@ class ToyRegressionDataset(Dataset):
 
 @MODELS.register_module()
 class ToyRegressor(BaseModel):
+    """A linear regressor. With ``$TOY_NAN_AT_ITER`` set, the loss of that
+    training iteration (1-based, as in the log) gains a NaN term
+    ``loss_bad``."""
 
     def __init__(self, dim=4):
         super().__init__()
@@ -49,7 +53,12 @@ class ToyRegressor(BaseModel):
         if mode == 'loss':
             target = torch.stack(target) if isinstance(target,
                                                        list) else target
-            return dict(loss_mse=((pred - target)**2).mean())
+            losses = dict(loss_mse=((pred - target)**2).mean())
+            nan_at = os.environ.get('TOY_NAN_AT_ITER')
+            hub = MessageHub.get_current_instance()
+            if nan_at and hub.get_info('iter', -1) + 1 == int(nan_at):
+                losses['loss_bad'] = pred.sum() * float('nan')
+            return losses
         if mode == 'predict':
             target = torch.stack(target) if isinstance(target,
                                                        list) else target
@@ -80,3 +89,24 @@ class ToyKillHook(Hook):
         kill_after = os.environ.get('TOY_KILL_AFTER')
         if kill_after and runner.epoch == int(kill_after):
             os.kill(os.getpid(), signal.SIGKILL)
+
+
+@DATA_SAMPLERS.register_module()
+class OneModalitySampler(Sampler):
+    """Indices of one modality only, in dataset order; under DDP rank r
+    takes ``modalities[r % len(modalities)]``, so that every batch of a
+    rank holds one modality (a sampler a user may well configure)."""
+
+    def __init__(self, dataset, modalities=('sketch', 'photo'), seed=None):
+        from mmengine.dist import get_rank
+        modality = modalities[get_rank() % len(modalities)]
+        self.indices = [
+            i for i in range(len(dataset))
+            if dataset.get_data_info(i)['modality'] == modality
+        ]
+
+    def __iter__(self):
+        return iter(self.indices)
+
+    def __len__(self):
+        return len(self.indices)

@@ -140,3 +140,27 @@ def test_fp16_checkpoint_restores_fp32(tmp_path):
         if value.is_floating_point():
             assert value.dtype == torch.float32, key
             assert torch.equal(value, state[key].float()), key
+
+
+def test_svg_sketch_is_rendered_by_the_config(tmp_path):
+    """A config whose pipeline renders strokes (qd-imagenet) renders .svg
+    queries itself; one without (sbir-mini) gets the renderer's default
+    picture, as LoadSBIRImage does."""
+    from sketret.structures.strokes import render_strokes, write_svg
+    drawn = [[[10, 10], [90, 20], [50, 80]], [[20, 70], [80, 75]]]
+    path = str(tmp_path / 'q.svg')
+    write_svg(drawn, path)
+    qd_cfg = osp.join(REPO, 'configs', 'reference',
+                      'imagenet-features_efficientnet-lite0_qd-imagenet.py')
+    model = init_model(qd_cfg, None, device='cpu')
+    qd = SketchRetriever(model, batch_size=2)
+    # the qd-imagenet test pipeline: RenderStrokes(160, margin 12, 3 px)
+    same = render_strokes(drawn, 160, 12, 3)
+    feats = qd.encode([path, same], 'sketch')
+    np.testing.assert_allclose(feats[0], feats[1], atol=1e-6)
+    ref = SketchRetriever(model, batch_size=2, pipeline=[
+        dict(type='mmcv.Resize', scale=(160, 160), keep_ratio=False),
+        dict(type='PackSBIRInputs')
+    ])
+    feats = ref.encode([path, render_strokes(drawn)], 'sketch')
+    np.testing.assert_allclose(feats[0], feats[1], atol=1e-6)

@@ -60,3 +60,35 @@ def test_zoo_checkpoint_reproduces_its_metafile_numbers(tool, tmp_path):
     assert got['preset'] == expected['Preset']
     assert got['mAP@all'] == pytest.approx(expected['mAP@all'], abs=1e-4)
     assert got['P@10'] == pytest.approx(expected['P@10'], abs=1e-4)
+
+
+def test_checkpoint_cache_and_fetch_from_url(tmp_path, monkeypatch):
+    """Outside a clone, a checkpoint lives in $SKETRET_HOME/checkpoints;
+    sketret-fetch puts it there from a URL after checking its sha256
+    (computed here independently with hashlib)."""
+    import hashlib
+    import pathlib
+
+    from sketret.apis import model_zoo
+    from sketret.apis.fetch import main as fetch_main
+    monkeypatch.setenv('SKETRET_HOME', str(tmp_path / 'home'))
+    cache = tmp_path / 'home' / 'checkpoints'
+    assert model_zoo.checkpoint_cache_dir() == str(cache)
+    # a clone's file wins; a missing one points into the cache
+    rel = 'model_zoo/nowhere/x.pth'
+    assert model_zoo.find_checkpoint(rel) == str(cache / 'x.pth')
+    info = get_model_info(DEMO)
+    with open(info['Weights'], 'rb') as f:
+        assert hashlib.sha256(f.read()).hexdigest() == info['SHA256']
+    url = pathlib.Path(osp.dirname(info['Weights'])).as_uri()
+    assert fetch_main([DEMO, '--from', url]) == 0
+    cached = cache / osp.basename(info['Weights'])
+    assert cached.read_bytes() == pathlib.Path(info['Weights']).read_bytes()
+    # a second fetch keeps the verified file; a damaged one is refused
+    # unless --force
+    assert fetch_main([DEMO, '--from', url]) == 0
+    cached.write_bytes(b'damaged')
+    assert fetch_main([DEMO, '--from', url]) == 1
+    assert cached.read_bytes() == b'damaged'
+    assert fetch_main([DEMO, '--from', url, '--force']) == 0
+    assert cached.stat().st_size == osp.getsize(info['Weights'])

@@ -67,8 +67,10 @@ def test_config_builds_and_steps(path):
     model = MODELS.build(cfg.model)
     num_classes = 3
     if hasattr(model, 'set_train_classes'):
-        dim = cfg.model.get('head', {}).get('in_dim', 300) if cfg.model.get(
-            'head') else 300
+        # the class-vector size: the head's input or the semantic loss's
+        dim = ((cfg.model.get('head') or {}).get('in_dim')
+               or (cfg.model.get('semantic_loss') or {}).get('semantic_dim')
+               or 300)
         model.set_train_classes(['a', 'b', 'c'],
                                 torch.randn(num_classes, dim))
     model.train()

@@ -194,6 +194,17 @@ def test_corrupt_image_skip_at_load_time(tmp_path):
     assert out['data_samples'].modality == 'sketch'
     assert out['data_samples'].img_path != bad
     assert ds.num_skipped == 1 and ds.skipped_files[0][0] == bad
+    # the replacement names the file it stands in for (for the count in
+    # the main process), every time the bad sample is drawn; the process
+    # records the file once
+    reason = ds.skipped_files[0][1]
+    assert 's1.png' in reason
+    for _ in range(2):
+        out = ds[idx]
+        assert out['data_samples'].replaced_files == ((bad, reason), )
+    assert ds.num_skipped == 1
+    good = [i for i, d in enumerate(infos(ds)) if d['img_path'] != bad][0]
+    assert 'replaced_files' not in ds[good]['data_samples']
 
 
 def test_corrupt_image_skip_in_eval_subsets_is_verified(tmp_path):
@@ -212,6 +223,20 @@ def test_corrupt_image_skip_in_eval_subsets_is_verified(tmp_path):
     ds = SketchPhotoFolder(data_root=root, subset='test', on_corrupt='skip')
     assert sorted(p for p, _ in ds.skipped_files) == sorted([bad, photo])
     assert len(ds) == 11 + 5
+
+
+def test_eval_subset_never_substitutes_a_sample(tmp_path):
+    """A file of a verified test set that breaks later raises, naming it
+    (a substitute would change the metric)."""
+    root = make_folder(tmp_path, n_sketch=4, distractors=0)
+    ds = SketchPhotoFolder(data_root=root, subset='test', on_corrupt='skip',
+                           pipeline=PIPE)
+    assert ds.num_skipped == 0
+    path = ds.get_data_info(0)['img_path']
+    with open(path, 'wb') as f:
+        f.write(b'broken later')
+    with pytest.raises(CorruptImageError, match=osp.basename(path)):
+        ds[0]
 
 
 def test_missing_file_at_load_time(tmp_path):

@@ -159,3 +159,34 @@ def test_features_io_checks(tmp_path):
         gallery_labels=np.array([0, 1, 1]))
     with pytest.raises(ValueError, match='gallery_labels must have shape'):
         load_features(str(bad))
+
+
+def test_json_bitwise_identical_for_any_memory_budget(tmp_path):
+    # A gallery of duplicated and parallel vectors (integer components
+    # times factors float32 holds exactly): the whole JSON must not depend
+    # on the block shape that --memory-budget implies.
+    rng = np.random.default_rng(70)
+    base = rng.integers(-6, 7, (9, 32)).astype(np.float32)
+    idx = rng.integers(0, 9, 260)
+    factor = rng.choice(np.float32([1, 3, 0.75, 5, 6.5]), 260)
+    path = tmp_path / 'tied.npz'
+    save_features(
+        str(path),
+        query_feats=np.concatenate(
+            [base[:4], rng.standard_normal((16, 32)).astype(np.float32)]),
+        query_labels=rng.integers(0, 3, 20),
+        gallery_feats=base[idx] * factor[:, None],
+        gallery_labels=np.arange(9)[idx] % 4 - 1,
+        class_names=['a', 'b', 'c'])
+    tool = load_tool()
+    outs = []
+    for budget in ('1', '64KB', '2GB'):
+        out = tmp_path / f'res_{budget}.json'
+        tool.main([
+            str(path), '--similarity', 'cosine', '--metrics', 'mAP@all',
+            'mAP@50', 'P@10', '--per-class', '--memory-budget', budget,
+            '--out', str(out)
+        ])
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] == outs[2]
+    assert json.loads(outs[0])['mAP@all'] is not None

@@ -427,6 +427,98 @@ def test_identical_for_any_block_size_and_threads(preset):
             np.testing.assert_array_equal(big[m], one_row[m])
 
 
+def tied_gallery(rng, similarity, num_base=14, n=300, dim=48, num_q=24):
+    """A gallery made of a few base vectors with small integer components,
+    each repeated at many positions (so at the edges and inside BLAS tiles).
+    For cosine each copy is multiplied by a factor that float32 represents
+    exactly (3 * 5 = 15 exactly), so copies are parallel vectors of
+    different norms; for Euclidean they are exact duplicates. Some queries
+    are base vectors themselves.
+
+    Returns query and gallery features (float32), labels, and the float64
+    reference scores, in which the score of a copy *is* the score of its
+    base vector: mathematically equal scores are equal by construction.
+    """
+    base = rng.integers(-8, 9, (num_base, dim)).astype(np.float64)
+    idx = rng.integers(0, num_base, n)
+    if similarity == 'cosine':
+        factor = rng.choice([1.0, 3.0, 0.75, 5.0, 1.5, 6.5, 0.125], n)
+    else:
+        factor = np.ones(n)
+    gallery = base[idx] * factor[:, None]
+    query = rng.standard_normal((num_q, dim))
+    query[:6] = base[rng.integers(0, num_base, 6)]
+    query = query.astype(np.float32).astype(np.float64)
+    if similarity == 'cosine':
+        qn = query / np.linalg.norm(query, axis=1, keepdims=True)
+        bn = base / np.linalg.norm(base, axis=1, keepdims=True)
+        per_base = qn @ bn.T
+    else:
+        per_base = -((query[:, None, :] - base[None]) ** 2).sum(-1)
+    base_label = np.arange(num_base) % 5 - 1  # class -1: distractors
+    gallery_labels = base_label[idx]
+    query_labels = rng.integers(0, 4, num_q)
+    return (query.astype(np.float32), query_labels,
+            gallery.astype(np.float32), gallery_labels, per_base[:, idx])
+
+
+@pytest.mark.parametrize('similarity', ['cosine', 'euclidean'])
+def test_ties_exact_for_any_block_size_and_threads(similarity):
+    # Every block shape (one row, 64 KB, 2 GB) and thread count must give
+    # the float64 reference's values, in which duplicated and parallel
+    # gallery vectors tie exactly. Float32 products and normalisation
+    # split some of those ties depending on the block shape and CPU.
+    rng = np.random.default_rng({'cosine': 60, 'euclidean': 61}[similarity])
+    q, ql, g, gl, ref_scores = tied_gallery(rng, similarity)
+    metrics = ['mAP@all', 'mAP@20', 'P@10', 'P@100']
+    for name in PRESET_NAMES:
+        from sketret.evaluation.functional import get_preset
+        preset = get_preset(name)
+        runs = [
+            per_query_metrics(q, ql, g, gl, metrics, name, similarity,
+                              memory_budget=budget, num_threads=threads)
+            for budget in (1, '64KB', '2GB') for threads in (1, 2)
+        ]
+        for m in metrics:
+            kind, k = m.split('@')
+            k = None if k == 'all' else int(k)
+            want = [
+                reference(ref_scores[i], gl == ql[i], kind, k, preset)
+                for i in range(len(q))
+            ]
+            for run in runs:
+                np.testing.assert_allclose(
+                    run[m], want, rtol=0, atol=1e-6,
+                    err_msg=f'{similarity} {name} {m}')
+                np.testing.assert_array_equal(run[m], runs[0][m])
+
+
+def test_parallel_and_duplicate_rows_score_bitwise_equal():
+    # The scores themselves: copies of a base vector (parallel for cosine,
+    # identical for Euclidean) get bitwise equal scores in every block.
+    from sketret.evaluation.functional import (
+        compute_similarity,
+        prepare_features,
+    )
+    rng = np.random.default_rng(62)
+    for similarity in ('cosine', 'euclidean'):
+        q, _, g, _, ref_scores = tied_gallery(rng, similarity)
+        qg, gg = prepare_features(q, g, similarity)
+        sq = np.add.reduce(qg * qg, axis=1)
+        gsq = np.add.reduce(gg * gg, axis=1)
+        one_row = np.concatenate([
+            compute_similarity(qg[i:i + 1], gg, similarity, sq[i:i + 1], gsq)
+            for i in range(len(qg))
+        ])
+        full = compute_similarity(qg, gg, similarity, sq, gsq)
+        np.testing.assert_array_equal(one_row, full)
+        # Equal reference scores <=> equal computed scores, per query.
+        for i in range(len(q)):
+            _, inverse = np.unique(ref_scores[i], return_inverse=True)
+            _, got_inverse = np.unique(full[i], return_inverse=True)
+            np.testing.assert_array_equal(inverse, got_inverse)
+
+
 def test_block_ranker_heavy_tie_fallback_matches_buckets():
     # The same rows ranked through bucket comparisons and through the
     # whole-row stable sort (crowded_fraction=0 forces the latter).

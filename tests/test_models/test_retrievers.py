@@ -201,6 +201,25 @@ def test_minmax_generator_loss_does_not_train_the_discriminator():
     assert all(p.grad is None for p in model.backbone.parameters())
 
 
+def test_training_progress_is_read_from_the_message_hub():
+    from mmengine.logging import MessageHub
+    model = build()
+    model.train()
+    data = model.data_preprocessor(make_batch(size=8))
+    hub = MessageHub.get_instance('test_progress_from_hub')
+    hub.update_info('iter', 3)
+    hub.update_info('max_iters', 10)
+    assert model.current_iter == 3 and model.max_iters == 10
+    # beta warm-up over 4 iterations: 3 of 4
+    assert model(**data, mode='loss')['ib_beta'].item() == pytest.approx(
+        1e-3 * 3 / 4)
+    model.set_progress(1, 10)  # an explicit progress wins
+    assert model(**data, mode='loss')['ib_beta'].item() == pytest.approx(
+        1e-3 / 4)
+    model.set_progress(None)
+    assert model.current_iter == 3
+
+
 def test_progressive_schedule_switches_semantic_losses_on():
     model = build(progressive=dict(semantic_start_iter=5))
     model.train()

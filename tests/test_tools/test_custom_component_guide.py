@@ -9,6 +9,7 @@ training fails with the registry's KeyError once the registration line is
 removed from the user's module.
 """
 import json
+import math
 import os
 import re
 import shlex
@@ -17,6 +18,7 @@ import sys
 
 import pytest
 from mmengine.config import Config
+from sketret_testing import work_dir_log
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -36,6 +38,18 @@ def guide_files(text):
     for block in re.findall(r'```python\n(.*?)```', text, flags=re.S):
         first = block.splitlines()[0]
         match = re.fullmatch(r'# (my_project/\w+\.py)', first)
+        if match:
+            files[match.group(1)] = block
+    return files
+
+
+def guide_tree_files(text):
+    """``{path in the tree: source}`` of the guide's in-tree Python blocks
+    (``# sketret/...`` and ``# configs/...``)."""
+    files = {}
+    for block in re.findall(r'```python\n(.*?)```', text, flags=re.S):
+        match = re.fullmatch(r'# ((?:sketret|configs)/[\w/.-]+\.py)',
+                             block.splitlines()[0])
         if match:
             files[match.group(1)] = block
     return files
@@ -82,7 +96,8 @@ def clone(tmp_path):
 
 def test_guide_has_the_module_and_the_config():
     files = guide_files(guide_text())
-    assert set(files) == {'my_project/my_loss.py', 'my_project/my_config.py'}
+    assert set(files) == {'my_project/my_loss.py', 'my_project/my_config.py',
+                          'my_project/my_retriever.py'}
     assert DECORATOR in files['my_project/my_loss.py']
     assert "imports=['my_project.my_loss']" in files['my_project/my_config.py']
     # the full run's last checkpoint, as named in the guide
@@ -100,7 +115,7 @@ def test_guide_trains_and_tests_the_users_component(clone):
     train, test = guide_quick_check_commands(guide_text())
     proc = run(train, clone)
     assert proc.returncode == 0, explain(proc)
-    log = proc.stdout + proc.stderr
+    log = work_dir_log(clone / 'work_dirs' / 'smoke')
     lines = [line for line in log.splitlines() if 'Epoch(train)' in line]
     assert lines, explain(proc)
     # the user's loss is trained instead of the information bottleneck
@@ -125,3 +140,122 @@ def test_guide_trains_and_tests_the_users_component(clone):
     assert proc.returncode != 0, explain(proc)
     assert ('SameClassCosineLoss is not in the sketret::model registry'
             in proc.stderr), explain(proc)
+
+
+# Runs in a fresh interpreter: the guide's loss and retriever register
+# themselves in sketret's MODELS, which must not leak into other tests.
+NEW_METHOD_SCRIPT = """
+import importlib.util, json, math, sys
+import torch
+from mmengine.config import Config
+from mmengine.optim import OptimWrapper
+from sketret.registry import MODELS
+from sketret.structures import SBIRDataSample
+from sketret.utils import register_all_modules
+
+register_all_modules()
+
+
+def load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+loss_file, config_file, retriever_file = sys.argv[1:4]
+load('guide_nce_loss', loss_file)
+load('guide_retriever', retriever_file)
+gen = torch.Generator().manual_seed(0)
+batch = dict(
+    inputs=[torch.randint(0, 256, (3, 32, 32), generator=gen,
+                          dtype=torch.uint8) for _ in range(8)],
+    data_samples=[SBIRDataSample(metainfo=dict(
+        modality='sketch' if i % 2 else 'photo', gt_label=(i // 2) % 3))
+        for i in range(8)])
+out = {}
+loss = MODELS.build(dict(type='CrossModalNCELoss', temperature=1.0))
+out['hand'] = loss(torch.tensor([[1.0, 0.0], [0.0, 1.0]]),
+                   torch.tensor([0, 5]),
+                   torch.tensor([[1.0, 0.0], [0.0, 1.0]]),
+                   torch.tensor([0, 1]))['loss_nce'].item()
+cfg = Config.fromfile(config_file)
+cfg.model.backbone.backbone.pretrained = False
+for name, model_cfg in (('method', cfg.model), ('retriever', dict(
+        type='PooledRetriever', backbone=cfg.model.backbone,
+        metric_loss=dict(type='TripletLoss')))):
+    torch.manual_seed(0)
+    model = MODELS.build(model_cfg)
+    model.set_train_classes(['a', 'b', 'c'])
+    model.train()
+    optim = OptimWrapper(torch.optim.Adam(model.parameters(), lr=1e-4))
+    log_vars = model.train_step(batch, optim)
+    model.eval()
+    feats = torch.stack([s.feature for s in model.test_step(batch)])
+    out[name] = dict(keys=sorted(log_vars),
+                     finite=all(bool(torch.isfinite(v))
+                                for v in log_vars.values()),
+                     feat_shape=list(feats.shape),
+                     norms=feats.norm(dim=1).tolist())
+print('RESULT' + json.dumps(out))
+"""
+
+
+def test_guide_new_method_is_one_loss_and_one_short_config(tmp_path):
+    text = guide_text()
+    tree = guide_tree_files(text)
+    (loss_rel, ) = [p for p in tree if p.startswith('sketret/')]
+    (config_rel, ) = [p for p in tree if p.startswith('configs/')]
+    assert loss_rel.startswith('sketret/models/losses/')
+    # one config of at most 15 lines (the path comment not counted)
+    lines = [line for line in tree[config_rel].splitlines()[1:]
+             if line.strip()]
+    assert len(lines) <= 15, lines
+    # a copy of the tree's configs/ with the new method folder in it
+    configs = tmp_path / 'configs'
+    configs.mkdir()
+    for entry in os.listdir(os.path.join(REPO_ROOT, 'configs')):
+        os.symlink(os.path.join(REPO_ROOT, 'configs', entry),
+                   configs / entry)
+    config = tmp_path / config_rel
+    config.parent.mkdir(parents=True)
+    config.write_text(tree[config_rel])
+    loss = tmp_path / 'nce_loss.py'
+    loss.write_text(tree[loss_rel])
+    retriever = tmp_path / 'my_retriever.py'
+    retriever.write_text(guide_files(text)['my_project/my_retriever.py'])
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    proc = subprocess.run(
+        [sys.executable, '-c', NEW_METHOD_SCRIPT, str(loss), str(config),
+         str(retriever)], cwd=tmp_path, env=env, capture_output=True,
+        text=True, timeout=300)
+    assert proc.returncode == 0, explain(proc)
+    out = json.loads(proc.stdout.split('RESULT', 1)[1])
+    # sketch 0 vs photos [0, 1] with cos 1 and 0, T = 1:
+    # -log(e / (e + 1)) = log(1 + e) - 1; sketch 1 (label 5) has no
+    # same-class photo and is left out of the mean
+    assert out['hand'] == pytest.approx(math.log(1 + math.e) - 1, rel=1e-6)
+    method = out['method']
+    assert method['keys'] == ['loss', 'loss_nce'] and method['finite']
+    assert method['feat_shape'] == [8, 128]
+    retriever = out['retriever']
+    assert retriever['keys'] == ['loss', 'loss_triplet', 'triplet_active']
+    assert retriever['finite'] and retriever['feat_shape'] == [8, 1280]
+    for norm in method['norms'] + retriever['norms']:
+        assert norm == pytest.approx(1.0, abs=1e-5)
+
+
+def test_guide_checklist_names_files_that_exist():
+    """The in-tree checklist holds for a shipped method (triplet) and
+    names test files that exist."""
+    text = guide_text()
+    section = text.split('The in-tree checklist', 1)[1].split('## 6.')[0]
+    for test_file in set(re.findall(r'`(tests/[\w/]+\.py)`', section)):
+        assert os.path.isfile(os.path.join(REPO_ROOT, test_file)), test_file
+    for rel in ('configs/triplet/README.md', 'configs/triplet/metafile.yml'):
+        assert os.path.isfile(os.path.join(REPO_ROOT, rel)), rel
+    with open(os.path.join(REPO_ROOT, 'model_zoo', 'model-index.yml')) as f:
+        assert '- ../configs/triplet/metafile.yml' in f.read()
+    for name in ('sketret/models/losses/__init__.py',
+                 'sketret/models/__init__.py'):
+        assert name in section

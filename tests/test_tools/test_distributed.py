@@ -3,31 +3,27 @@
 import json
 import os
 import os.path as osp
-import socket
 import subprocess
 import sys
 
 import pytest
 import torch
-from sketret_testing import REPO_ROOT, TEST_DATA
+from sketret_testing import REPO_ROOT, TEST_DATA, tool_env, work_dir_log
 
 REF_CFG = osp.join(REPO_ROOT, 'configs', 'reference',
                    'imagenet-features_efficientnet-lite0_sbir-mini.py')
 SMALL = 'test_dataloader.dataset.pipeline.1.scale=(64,64)'
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 def _torchrun(script, *args, timeout=600):
-    env = dict(os.environ)
-    env['PYTHONPATH'] = TEST_DATA
-    env['OMP_NUM_THREADS'] = '1'
-    cmd = [sys.executable, '-m', 'torch.distributed.run',
-           '--nproc_per_node=2', f'--master_port={_free_port()}',
+    # the caller's PYTHONPATH is kept (a checkout on PYTHONPATH is the
+    # sketret under test), then this checkout, whichever copy is installed
+    env = tool_env({'OMP_NUM_THREADS': '1'})
+    env['PYTHONPATH'] = os.pathsep.join([env['PYTHONPATH'], REPO_ROOT])
+    # --standalone: torchrun binds a free port itself (a port picked here
+    # and released could be taken by another process before it binds it)
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone',
+           '--nproc_per_node=2',
            osp.join(REPO_ROOT, 'tools', script), *map(str, args),
            '--launcher', 'pytorch']
     proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True,
@@ -41,7 +37,12 @@ def test_two_process_training_saves_checkpoints(tmp_path):
     proc = _torchrun('train.py', osp.join(TEST_DATA, 'toy_config.py'),
                      '--work-dir', tmp_path, '--cfg-options',
                      'train_cfg.max_epochs=1')
-    assert 'Distributed training: True' in proc.stdout + proc.stderr
+    assert 'Distributed training: True' in work_dir_log(tmp_path)
+    # the terminal: rank 0's progress line only (32 samples, batch 8 on
+    # each of 2 processes: 2 iterations)
+    epochs = [line for line in proc.stdout.splitlines()
+              if line.startswith('Epoch ')]
+    assert len(epochs) == 1 and epochs[0].startswith('Epoch 1/1  iter 2/2')
     assert osp.isfile(tmp_path / 'epoch_1.pth')
     # one checkpoint, written once (by rank 0)
     assert sorted(p for p in os.listdir(tmp_path)
@@ -70,3 +71,18 @@ def test_distributed_evaluation_equals_single_process(tmp_path, tool):
     for key in ('query_labels', 'gallery_labels', 'query_paths',
                 'gallery_paths'):
         assert (fa[key] == fb[key]).all(), key
+
+
+@pytest.mark.dist
+def test_one_modality_batches_train_under_ddp(tmp_path):
+    """Each rank's batches hold one modality (rank 0 sketches, rank 1
+    photos): the other stream must still take part in the graph, or DDP
+    stops with 'Expected to have finished reduction'."""
+    _torchrun('train.py', osp.join(TEST_DATA, 'one_modality_config.py'),
+              '--work-dir', tmp_path, '--no-validate')
+    log = work_dir_log(tmp_path)
+    assert 'Distributed training: True' in log
+    assert 'Saving checkpoint at 2 iterations' in log, log[-3000:]
+    # the adversarial loss has nothing to discriminate: logged as 0
+    assert 'loss_adv: 0.0000' in log, log[-3000:]
+    assert osp.isfile(tmp_path / 'iter_2.pth')

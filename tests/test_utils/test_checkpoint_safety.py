@@ -87,3 +87,22 @@ def test_non_allow_listed_object_is_refused(tmp_path):
         torch.load(path, map_location='cpu', weights_only=True)
     with pytest.raises(pickle.UnpicklingError, match='Unsupported global'):
         load_checkpoint(torch.nn.Linear(1, 1), str(path), map_location='cpu')
+
+
+@pytest.mark.parametrize('loader', ['sketret.engine', 'sketret.apis'])
+def test_import_sketret_needs_no_torch_and_loaders_register(loader):
+    """``import sketret`` leaves PyTorch unimported; the modules that load
+    checkpoints register the allow-list before any load."""
+    import subprocess
+    code = (
+        'import sys, sketret\n'
+        'assert "torch" not in sys.modules, "import sketret imported torch"\n'
+        f'import {loader}\n'
+        'if "sketret.apis" == "' + loader + '":\n'
+        '    from sketret.apis import default_device; default_device()\n'
+        'import torch\n'
+        'from mmengine.logging import HistoryBuffer\n'
+        'assert HistoryBuffer in torch.serialization.get_safe_globals()\n')
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]

@@ -15,7 +15,7 @@ from PIL import Image
 from web_helpers import bundled_sketch
 
 from sketret.apis.gallery_index import GalleryIndex
-from sketret.apis.server import (
+from sketret.sketchpad import (
     create_app,
     decode_upload,
     parse_strokes,
@@ -201,8 +201,8 @@ def test_bad_strokes(client, query, match):
 
 
 def test_too_many_points(client, monkeypatch):
-    import sketret.apis.server as server
-    monkeypatch.setattr(server, 'MAX_POINTS', 100)
+    import sketret.sketchpad.render as render
+    monkeypatch.setattr(render, 'MAX_POINTS', 100)
     query = strokes_query(strokes=[[[0, 0], [1, 1]]] * 51)
     error = assert_error(client.post('/api/search', json=query), 400)
     assert 'too many points (more than 100)' in error
@@ -402,7 +402,7 @@ def test_missing_gallery_photo(retriever, tmp_path):
     with TestClient(app) as c:
         assert c.get('/api/thumbnail/0').status_code == 200
         photo.write_bytes(b'broken')
-        c.app.state.sketch_pad._thumbs.clear()
+        c.app.state.sketch_pad.thumbnails.clear()
         assert 'unreadable' in assert_error(c.get('/api/thumbnail/0'), 404)
         photo.unlink()
         assert 'missing' in assert_error(c.get('/api/thumbnail/0'), 404)

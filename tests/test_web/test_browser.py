@@ -16,7 +16,7 @@ import shutil
 import pytest
 from web_helpers import CONFIG, REPO_ROOT, LiveServer, bundled_sketch
 
-from sketret.apis.server import create_app
+from sketret.sketchpad import create_app
 
 UPDATE_SCREENSHOT = os.environ.get('SKETRET_UPDATE_SCREENSHOT') == '1'
 SCREENSHOT = osp.join(REPO_ROOT, 'docs', 'images', 'sketchpad.png')

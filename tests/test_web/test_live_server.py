@@ -6,7 +6,7 @@ import json
 import pytest
 from web_helpers import LiveServer, http_raw
 
-from sketret.apis.server import create_app
+from sketret.sketchpad import create_app
 
 MAX_UPLOAD = 64 * 1024
 

@@ -17,6 +17,18 @@ exist already are reused, so an interrupted comparison continues where it
 stopped. ``--reference-configs`` are evaluated without training (e.g. the
 ImageNet backbone's features); ``--random-baseline`` scores random
 embeddings on the same test labels.
+
+Statistics: every method is scored per query; the table shows the mean ±
+sample std over seeds, and 95 % percentile-bootstrap intervals of the
+seed-averaged mean over queries and over classes (whole classes resampled),
+plus the paired difference to ``--paired-to`` (default: the first config)
+on the same queries, with both intervals. ``--galleries`` scores the same
+dumped features against sub-galleries: ``unseen`` (photos of the query
+classes only), ``photos`` (every labelled photo) and ``all`` (as dumped,
+distractors included). ``--folds`` with ``--fold-key`` repeats every run
+for each class fold (``--cfg-options KEY=FOLD`` for each comma-separated
+KEY); per-query values of all
+folds are pooled (each class is a query class in one fold).
 """
 import argparse
 import glob
@@ -54,7 +66,34 @@ def parse_args(argv=None):
                         choices=['auto', 'cpu', 'cuda'])
     parser.add_argument('--cfg-options', nargs='*', default=[],
                         help='passed to every train/test run (k=v ...)')
-    return parser.parse_args(argv)
+    parser.add_argument('--galleries', nargs='+', default=['all'],
+                        choices=list(GALLERIES),
+                        help='sub-galleries to score (default: as dumped)')
+    parser.add_argument('--paired-to',
+                        help='name of the method the others are compared '
+                        'with, query by query (default: the first)')
+    parser.add_argument('--bootstrap', type=int, default=2000,
+                        help='bootstrap resamples for the intervals')
+    parser.add_argument('--folds', nargs='+',
+                        help='class folds (each run once per fold), values '
+                        'of --fold-key, e.g. fold0 fold1')
+    parser.add_argument('--fold-key',
+                        help='config key(s), comma-separated, set to the '
+                        'fold, e.g. train_dataloader.dataset.split,'
+                        'val_dataloader.dataset.split')
+    args = parser.parse_args(argv)
+    if args.folds and not args.fold_key:
+        parser.error('--folds needs --fold-key')
+    return args
+
+
+# Sub-galleries of a dumped test set: which gallery items to keep, from the
+# gallery labels (-1: distractor) and the set of query labels.
+GALLERIES = {
+    'unseen': lambda g, q: np.isin(g, q),
+    'photos': lambda g, q: g != -1,
+    'all': lambda g, q: np.ones(len(g), dtype=bool),
+}
 
 
 def _run(cmd, log_file):
@@ -79,7 +118,7 @@ def _best_checkpoint(work_dir):
     raise FileNotFoundError(f'no checkpoint in {work_dir}')
 
 
-def run_one(config, seed, run_dir, args, train=True):
+def run_one(config, seed, run_dir, args, train=True, fold=None):
     """Train (optional) and dump test features; return (npz, train time)."""
     os.makedirs(run_dir, exist_ok=True)
     features = osp.join(run_dir, 'test_features.npz')
@@ -91,7 +130,10 @@ def run_one(config, seed, run_dir, args, train=True):
                 seconds = json.load(f)['seconds']
         return features, seconds
     py = sys.executable
-    opts = ['--cfg-options', *args.cfg_options] if args.cfg_options else []
+    options = list(args.cfg_options)
+    if fold is not None:
+        options += [f'{key}={fold}' for key in args.fold_key.split(',')]
+    opts = ['--cfg-options', *options] if options else []
     seconds = None
     if train:
         start = time.perf_counter()
@@ -106,42 +148,60 @@ def run_one(config, seed, run_dir, args, train=True):
     else:
         checkpoint = osp.join(run_dir, 'untrained.pth')
         if not osp.isfile(checkpoint):
-            _save_untrained(config, seed, checkpoint)
+            _save_untrained(config, seed, checkpoint, options)
     _run([py, 'tools/test.py', config, checkpoint, '--work-dir',
           osp.join(run_dir, 'test'), '--dump-features', features,
           '--device', args.device, *opts], osp.join(run_dir, 'test.log'))
     return features, seconds
 
 
-def _save_untrained(config, seed, path):
+def _save_untrained(config, seed, path, options=()):
     import torch
+    from mmengine.config import DictAction
 
     from sketret.apis import init_model
+    parsed = argparse.Namespace(o=None)
+    if options:
+        DictAction(option_strings=['--cfg-options'], dest='o')(
+            None, parsed, list(options))
     torch.manual_seed(seed)
-    model = init_model(config, None, device='cpu')
+    model = init_model(config, None, device='cpu', cfg_options=parsed.o)
     torch.save(dict(state_dict=model.state_dict()), path)
 
 
-def score(features_file, args):
-    from sketret.evaluation import evaluate_retrieval, load_features
+def score(features_file, args, gallery='all', rng_seed=None):
+    """Per-query values of ``args.metrics`` on one sub-gallery.
+
+    Returns:
+        dict: ``values`` (metric -> (Q', ) of the queries with a relevant
+        item), ``labels`` (their classes), ``summary`` (means as
+        :func:`evaluate_retrieval` reports them) and ``class_names``.
+        ``rng_seed`` replaces the features by random ones (the random
+        ranking baseline).
+    """
+    from sketret.evaluation import load_features
+    from sketret.evaluation.functional import (
+        per_query_metrics,
+        summarize_metrics,
+    )
     f = load_features(features_file)
-    return evaluate_retrieval(f['query_feats'], f['query_labels'],
-                              f['gallery_feats'], f['gallery_labels'],
-                              metrics=args.metrics, preset=args.preset)
-
-
-def random_scores(features_file, seed, args):
-    """Random embeddings for the same queries and gallery."""
-    from sketret.evaluation import evaluate_retrieval, load_features
-    f = load_features(features_file)
-    rng = np.random.RandomState(seed)
-    dim = f['query_feats'].shape[1]
-    return evaluate_retrieval(
-        rng.randn(len(f['query_labels']), dim), f['query_labels'],
-        rng.randn(len(f['gallery_labels']), dim), f['gallery_labels'],
-        metrics=args.metrics, preset=args.preset)
-
-
+    ql, gl = np.asarray(f['query_labels']), np.asarray(f['gallery_labels'])
+    keep = GALLERIES[gallery](gl, ql)
+    qf, gf = f['query_feats'], f['gallery_feats'][keep]
+    if rng_seed is not None:
+        rng = np.random.RandomState(rng_seed)
+        qf = rng.randn(*qf.shape)
+        gf = rng.randn(*gf.shape)
+    values = per_query_metrics(qf, ql, gf, gl[keep], args.metrics,
+                               args.preset)
+    summary = summarize_metrics(values, ql)
+    has_rel = values['num_relevant'] > 0
+    return dict(
+        values={m: values[m][has_rel] for m in args.metrics},
+        labels=ql[has_rel],
+        summary=summary,
+        gallery_size=int(keep.sum()),
+        class_names=f.get('class_names'))
 
 
 def _fmt(values, digits=3):
@@ -172,79 +232,207 @@ def main(argv=None):
         sys.exit('compare_methods.py: error: --names needs one name per '
                  'config')
 
+    folds = args.folds or [None]
+    rows = [dict(name=name, config=config, trained=train, runs={},
+                 train_seconds=[])
+            for (config, train), name in zip(entries, names)]
     # Seed by seed (every method's seed 0 first): an interrupted comparison
     # has complete seeds; --only-finished tabulates the runs that exist.
-    rows = [dict(name=name, config=config, trained=train, results=[],
-                 train_seconds=[], seeds=[])
-            for (config, train), name in zip(entries, names)]
-    first_features = None
+    first_features = {}
     for seed in args.seeds:
-        for row in rows:
-            run_dir = osp.join(args.work_dir, row['name'], f'seed_{seed}')
-            done = osp.isfile(osp.join(run_dir, 'test_features.npz'))
-            if args.only_finished and not done:
-                continue
-            print(f'[{row["name"]}] seed {seed}: '
-                  f'{"train + test" if row["trained"] else "test"} in '
-                  f'{run_dir}', flush=True)
-            features, seconds = run_one(row['config'], seed, run_dir, args,
-                                        row['trained'])
-            first_features = first_features or features
-            res = score(features, args)
-            row['results'].append(res)
-            row['train_seconds'].append(seconds)
-            row['seeds'].append(seed)
-            print(f'[{row["name"]}] seed {seed}: ' + ', '.join(
-                f'{m} {res[m]:.4f}' for m in args.metrics), flush=True)
-    rows = [row for row in rows if row['results']]
+        for fold in folds:
+            for row in rows:
+                run_dir = osp.join(
+                    args.work_dir, row['name'],
+                    *([] if fold is None else [str(fold)]),
+                    f'seed_{seed}')
+                done = osp.isfile(osp.join(run_dir, 'test_features.npz'))
+                if args.only_finished and not done:
+                    continue
+                what = 'train + test' if row['trained'] else 'test'
+                where = '' if fold is None else f' fold {fold}'
+                print(f'[{row["name"]}] seed {seed}{where}: {what} in '
+                      f'{run_dir}', flush=True)
+                features, seconds = run_one(row['config'], seed, run_dir,
+                                            args, row['trained'], fold)
+                first_features.setdefault(fold, features)
+                row['runs'][fold, seed] = {
+                    g: score(features, args, g)
+                    for g in args.galleries
+                }
+                row['train_seconds'].append(seconds)
+                res = row['runs'][fold, seed][args.galleries[0]]['summary']
+                print(f'[{row["name"]}] seed {seed}{where}: ' + ', '.join(
+                    f'{m} {res[m]:.4f}' for m in args.metrics) +
+                    f' (gallery {args.galleries[0]})', flush=True)
+    rows = [row for row in rows if row['runs']]
     if not rows:
         sys.exit('compare_methods.py: error: no finished run')
     if args.random_baseline:
-        results = [random_scores(first_features, s, args)
-                   for s in args.seeds]
-        rows.append(dict(name='random ranking', config=None, trained=False,
-                         results=results, train_seconds=[None],
-                         seeds=list(args.seeds)))
-
-    header = ['method'] + [f'{m} ({args.preset})' for m in args.metrics] + [
-        'train time (s)', 'seeds']
-    lines = ['| ' + ' | '.join(header) + ' |',
-             '|' + '---|' * len(header)]
-    for row in rows:
-        cells = [row['name']]
-        for m in args.metrics:
-            cells.append(_fmt([r[m] for r in row['results']]))
-        cells.append(_fmt(row['train_seconds'], digits=0))
-        cells.append(' '.join(map(str, row['seeds'])))
-        lines.append('| ' + ' | '.join(cells) + ' |')
-    q = rows[0]['results'][0]['num_queries']
-    table = '\n'.join(lines) + (
-        '\n\nMean ± sample std over the seeds listed; test set: '
-        f'{q} sketch queries of the unseen classes; metric preset '
-        f'`{args.preset}`.\n')
-    print('\n' + table)
+        rows.append(dict(
+            name='random ranking', config=None, trained=False,
+            train_seconds=[None],
+            runs={(fold, seed): {
+                g: score(first_features[fold], args, g, rng_seed=seed)
+                for g in args.galleries}
+                for fold in first_features for seed in args.seeds}))
+    report = tabulate(rows, args)
+    print('\n' + report['markdown'])
     if args.out_md:
         os.makedirs(osp.dirname(osp.abspath(args.out_md)), exist_ok=True)
         with open(args.out_md, 'w', encoding='utf-8') as f:
-            f.write(table)
+            f.write(report['markdown'])
     if args.out_json:
+        os.makedirs(osp.dirname(osp.abspath(args.out_json)), exist_ok=True)
         with open(args.out_json, 'w', encoding='utf-8') as f:
-            json.dump(dict(preset=args.preset, seeds=args.seeds, rows=[
-                dict(name=r['name'], config=r['config'],
-                     train_seconds=r['train_seconds'],
-                     results=[{m: res[m] for m in args.metrics}
-                              for res in r['results']]) for r in rows
-            ]), f, indent=2)
+            json.dump(dict(preset=args.preset, seeds=args.seeds,
+                           folds=args.folds, galleries=report['galleries']),
+                      f, indent=2)
     if args.out_plot:
         from sketret.visualization import plot_bars_with_error
-        metric = args.metrics[0]
-        vals = [[r[metric] for r in row['results']] for row in rows]
+        gallery, metric = args.galleries[0], args.metrics[0]
+        stats = report['galleries'][gallery]['methods']
         plot_bars_with_error(
-            [row['name'] for row in rows], [np.mean(v) for v in vals],
-            [np.std(v, ddof=1) if len(v) > 1 else 0 for v in vals],
+            [st['name'] for st in stats],
+            [st[metric]['mean'] for st in stats],
+            [st[metric]['std'] or 0 for st in stats],
             ylabel=f'{metric} ({args.preset})',
-            title='Unseen-class retrieval (mean ± std over seeds)',
+            title=f'Unseen-class retrieval, gallery "{gallery}" '
+            '(mean ± std over seeds)',
             out_file=args.out_plot)
+
+
+def _pooled(row, gallery, metric):
+    """Seed-averaged per-query values pooled over folds, their class keys,
+    and the per-seed means (pooled over folds)."""
+    by_fold = {}
+    for (fold, seed), galleries in sorted(row['runs'].items(),
+                                          key=lambda kv: str(kv[0])):
+        by_fold.setdefault(fold, []).append(galleries[gallery])
+    values, keys, per_seed = [], [], {}
+    for fold, scored in by_fold.items():
+        values.append(np.mean([sc['values'][metric] for sc in scored],
+                              axis=0))
+        names = scored[0]['class_names']
+        labels = scored[0]['labels']
+        keys.extend(
+            str(names[label]) if names is not None else f'{fold}/{label}'
+            for label in labels.tolist())
+    for (fold, seed), galleries in row['runs'].items():
+        per_seed.setdefault(seed, []).append(
+            galleries[gallery]['values'][metric])
+    seed_means = [float(np.mean(np.concatenate(v)))
+                  for v in per_seed.values()]
+    return np.concatenate(values), np.array(keys), seed_means
+
+
+def tabulate(rows, args):
+    """Means, intervals and paired differences; Markdown and a dict."""
+    from sketret.evaluation.statistics import (
+        bootstrap_ci,
+        class_means,
+        paired_bootstrap_ci,
+    )
+    ref_name = args.paired_to or rows[0]['name']
+    ref = [row for row in rows if row['name'] == ref_name]
+    if not ref:
+        sys.exit(f'compare_methods.py: error: --paired-to "{ref_name}" is '
+                 'not one of the methods: ' +
+                 ', '.join(row['name'] for row in rows))
+    ref = ref[0]
+    boot = dict(num_resamples=args.bootstrap)
+    out, md = {}, []
+    for gallery in args.galleries:
+        methods = []
+        for row in rows:
+            entry = dict(name=row['name'], config=row['config'],
+                         seeds=sorted({s for _, s in row['runs']}),
+                         train_seconds=row['train_seconds'])
+            for m in args.metrics:
+                values, keys, seed_means = _pooled(row, gallery, m)
+                stat = dict(
+                    mean=float(np.mean(seed_means)),
+                    std=(float(np.std(seed_means, ddof=1))
+                         if len(seed_means) > 1 else None),
+                    per_seed=seed_means,
+                    ci_query=bootstrap_ci(values, **boot),
+                    ci_class=bootstrap_ci(values, keys, **boot),
+                    per_class=class_means(values, _codes(keys)[0]))
+                stat['per_class'] = dict(
+                    zip(_codes(keys)[1], stat['per_class'].values()))
+                ref_values, ref_keys, _ = _pooled(ref, gallery, m)
+                if row is not ref and len(ref_values) == len(values) \
+                        and (ref_keys == keys).all():
+                    stat['diff_query'] = paired_bootstrap_ci(
+                        values, ref_values, **boot)
+                    stat['diff_class'] = paired_bootstrap_ci(
+                        values, ref_values, keys, **boot)
+                entry[m] = stat
+            methods.append(entry)
+        first = rows[0]['runs'][next(iter(rows[0]['runs']))][gallery]
+        out[gallery] = dict(methods=methods,
+                            gallery_size=first['gallery_size'])
+        md.append(_gallery_markdown(gallery, methods, args, ref_name,
+                                    first['gallery_size']))
+    md.append(_per_class_markdown(out[args.galleries[0]]['methods'],
+                                  args.metrics[0], args.galleries[0]))
+    return dict(markdown='\n'.join(md), galleries=out)
+
+
+def _codes(keys):
+    """Integer codes of string class keys, and the keys in code order."""
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    return inverse, uniq.tolist()
+
+
+def _ci(ci, digits=3):
+    return f'[{ci["low"]:.{digits}f}, {ci["high"]:.{digits}f}]'
+
+
+def _gallery_markdown(gallery, methods, args, ref_name, size):
+    m0 = args.metrics[0]
+    header = (['method', f'{m0} mean ± std', '95 % CI (queries)',
+               '95 % CI (classes)', f'Δ {m0} vs {ref_name} [CI queries] '
+               '[CI classes]'] + [f'{m} mean ± std' for m in args.metrics[1:]]
+              + ['train time (s)', 'seeds'])
+    lines = [f'#### Gallery `{gallery}` ({size} photos), preset '
+             f'`{args.preset}`', '',
+             '| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
+    for entry in methods:
+        st = entry[m0]
+        diff = '–'
+        if 'diff_query' in st:
+            diff = (f'{st["diff_query"]["mean"]:+.3f} '
+                    f'{_ci(st["diff_query"])} {_ci(st["diff_class"])}')
+        cells = [entry['name'], _fmt(st['per_seed']), _ci(st['ci_query']),
+                 _ci(st['ci_class']), diff]
+        cells += [_fmt(entry[m]['per_seed']) for m in args.metrics[1:]]
+        cells += [_fmt(entry['train_seconds'], digits=0),
+                  ' '.join(map(str, entry['seeds']))]
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    st = methods[0][m0]
+    lines += ['', f'Mean ± sample std over seeds; intervals: 95 % '
+              'percentile bootstrap of the seed-averaged mean over '
+              f'{st["ci_query"]["num_units"]} queries and over '
+              f'{st["ci_class"]["num_units"]} classes (whole classes '
+              'resampled); Δ: paired difference on the same queries.', '']
+    return '\n'.join(lines)
+
+
+def _per_class_markdown(methods, metric, gallery):
+    classes = sorted(methods[0][metric]['per_class'])
+    header = ['class'] + [entry['name'] for entry in methods]
+    lines = [f'#### Per-class {metric} (gallery `{gallery}`, seed-averaged)',
+             '', '| ' + ' | '.join(header) + ' |',
+             '|' + '---|' * len(header)]
+    for c in classes:
+        cells = [c] + [
+            (f'{entry[metric]["per_class"][c]:.3f}'
+             if c in entry[metric]['per_class'] else '–')
+            for entry in methods
+        ]
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines) + '\n'
 
 
 if __name__ == '__main__':

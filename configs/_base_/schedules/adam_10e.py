@@ -2,6 +2,8 @@
 # see docs/method.md "Training defaults").
 optim_wrapper = dict(
     type='OptimWrapper',
+    # mmengine's param groups; frozen stages summarised in one log line
+    constructor='SketRetOptimWrapperConstructor',
     optimizer=dict(type='Adam', lr=1e-4, weight_decay=0.0),
     paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)}),
 )

@@ -59,6 +59,11 @@ class ClassBalancedPairSampler(Sampler):
     ``r, r + W, r + 2W, ...``: ranks never share a batch, each has
     ``B / W`` batches, and together they cover the epoch above.
 
+    With ``sketches_per_class_per_epoch = m``, an epoch uses only ``m``
+    sketches of each class as primaries (a fresh random choice every epoch;
+    all of them for smaller classes), so an epoch is shorter while every
+    sketch is still seen over the epochs.
+
     Deterministic under ``seed`` and the epoch (``set_epoch``, called by
     mmengine's ``DistSamplerSeedHook``).
 
@@ -75,6 +80,8 @@ class ClassBalancedPairSampler(Sampler):
         sketches_per_class (int): Defaults to 4.
         photos_per_class (int): Defaults to 4 (defaults chosen by sketret,
             8 x (4 + 4) = 64 images per batch).
+        sketches_per_class_per_epoch (int, optional): Subsample each
+            class's sketches per epoch (see above). Defaults to None (all).
         seed (int, optional): Random seed; None draws one synchronised over
             ranks (mmengine's ``sync_random_seed``).
         rank (int, optional): Defaults to ``get_dist_info()[0]``.
@@ -86,6 +93,7 @@ class ClassBalancedPairSampler(Sampler):
                  classes_per_batch: int = 8,
                  sketches_per_class: int = 4,
                  photos_per_class: int = 4,
+                 sketches_per_class_per_epoch: Optional[int] = None,
                  seed: Optional[int] = None,
                  rank: Optional[int] = None,
                  world_size: Optional[int] = None):
@@ -94,6 +102,13 @@ class ClassBalancedPairSampler(Sampler):
                         ('photos_per_class', photos_per_class)):
             if int(v) < 1:
                 raise ValueError(f'{name} must be >= 1, got {v}')
+        if (sketches_per_class_per_epoch is not None
+                and int(sketches_per_class_per_epoch) < 1):
+            raise ValueError('sketches_per_class_per_epoch must be >= 1 or '
+                             f'None, got {sketches_per_class_per_epoch}')
+        self.sketches_per_class_per_epoch = (
+            None if sketches_per_class_per_epoch is None else int(
+                sketches_per_class_per_epoch))
         dist_rank, dist_world = get_dist_info()
         self.rank = dist_rank if rank is None else int(rank)
         self.world_size = dist_world if world_size is None else int(
@@ -142,7 +157,7 @@ class ClassBalancedPairSampler(Sampler):
                 logger='current',
                 level=logging.WARNING)
         self._slots = {
-            c: math.ceil(len(self._sketches[c]) / self.sketches_per_class)
+            c: math.ceil(self._num_primaries(c) / self.sketches_per_class)
             for c in self.classes
         }
         total = sum(self._slots.values())
@@ -172,12 +187,17 @@ class ClassBalancedPairSampler(Sampler):
         return self.num_batches_per_rank * self.batch_size
 
     # ------------------------------------------------------------------
+    def _num_primaries(self, c: int) -> int:
+        n = len(self._sketches[c])
+        m = self.sketches_per_class_per_epoch
+        return n if m is None else min(n, m)
+
     def _sketch_slots(self, rng: np.random.Generator) -> Dict[int, list]:
         k = self.sketches_per_class
         slots = {}
         for c in self.classes:
             idx = self._sketches[c]
-            perm = rng.permutation(idx)
+            perm = rng.permutation(idx)[:self._num_primaries(c)]
             chunks = [(perm[i:i + k], len(perm[i:i + k]))
                       for i in range(0, len(perm), k)]
             last, n_last = chunks[-1]

@@ -2,7 +2,16 @@
 from .formatting import PackSBIRInputs
 from .loading import LoadSBIRImage
 from .sketch_augment import RandomSketchAffine, StrokeWidth
+from .strokes import (
+    LoadStrokes,
+    RandomStrokeAffine,
+    RandomStrokeDropout,
+    RenderStrokes,
+    StrokeWidthJitter,
+)
 
 __all__ = [
-    'LoadSBIRImage', 'StrokeWidth', 'RandomSketchAffine', 'PackSBIRInputs'
+    'LoadSBIRImage', 'StrokeWidth', 'RandomSketchAffine', 'PackSBIRInputs',
+    'LoadStrokes', 'RandomStrokeAffine', 'RandomStrokeDropout',
+    'StrokeWidthJitter', 'RenderStrokes'
 ]

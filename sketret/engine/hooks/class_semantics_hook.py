@@ -3,8 +3,7 @@
 from mmengine.hooks import Hook
 
 from sketret.registry import HOOKS
-
-from .grl_schedule_hook import unwrap_model
+from sketret.utils import unwrap_model
 
 
 @HOOKS.register_module()

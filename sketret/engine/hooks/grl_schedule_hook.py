@@ -5,9 +5,9 @@ from typing import Optional
 
 import torch.nn as nn
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from sketret.registry import HOOKS
+from sketret.utils import unwrap_model
 
 
 def grl_lambda(progress: float, gamma: float = 10.0,
@@ -26,11 +26,6 @@ def grl_lambda(progress: float, gamma: float = 10.0,
     return max_coeff * (2.0 / (1.0 + math.exp(-gamma * p)) - 1.0)
 
 
-def unwrap_model(model: nn.Module) -> nn.Module:
-    """The model inside an mmengine/torch model wrapper (DDP etc.)."""
-    return model.module if is_model_wrapper(model) else model
-
-
 def set_grl_coeff(model: nn.Module, coeff: float) -> int:
     """Set ``coeff`` on every ``GradientReversalLayer`` of ``model``;
     returns how many were set."""
@@ -46,14 +41,14 @@ def set_grl_coeff(model: nn.Module, coeff: float) -> int:
 
 @HOOKS.register_module()
 class GRLScheduleHook(Hook):
-    """Ramp the gradient-reversal coefficient and report training progress.
+    """Ramp the gradient-reversal coefficient over training progress.
 
-    Before every training iteration, with ``p = iter / max_iters``:
-
-    - every :class:`~sketret.models.GradientReversalLayer` of the model gets
-      ``λ(p) = max_coeff · (2 / (1 + exp(−γ p)) − 1)`` (:func:`grl_lambda`);
-    - ``model.set_progress(iter, max_iters)`` is called when the model has
-      it (BDA-SketRet's IB β warm-up and progressive schedule).
+    Before every training iteration, with ``p = iter / max_iters``, every
+    :class:`~sketret.models.GradientReversalLayer` of the model gets
+    ``λ(p) = max_coeff · (2 / (1 + exp(−γ p)) − 1)`` (:func:`grl_lambda`).
+    That is all it does: models that follow the training progress in other
+    ways (BDA-SketRet's IB β warm-up and progressive schedule) read it from
+    mmengine's message hub themselves.
 
     Works with epoch- and iteration-based loops (mmengine's ``runner.iter``
     and ``runner.max_iters``) and unwraps DDP.
@@ -121,8 +116,5 @@ class GRLScheduleHook(Hook):
                           runner,
                           batch_idx: int,
                           data_batch: Optional[dict] = None) -> None:
-        current_iter, max_iters = runner.iter, runner.max_iters
-        set_grl_coeff(runner.model, self.coeff_at(current_iter, max_iters))
-        model = unwrap_model(runner.model)
-        if hasattr(model, 'set_progress'):
-            model.set_progress(current_iter, max_iters)
+        set_grl_coeff(runner.model,
+                      self.coeff_at(runner.iter, runner.max_iters))

@@ -8,6 +8,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 from sketret.registry import RUNNERS
+from sketret.utils.console import setup_console
 
 
 def state_dict_mismatch(model_state: dict, ckpt_state: dict) -> str:
@@ -42,7 +43,7 @@ def state_dict_mismatch(model_state: dict, ckpt_state: dict) -> str:
 
 @RUNNERS.register_module()
 class SketRetRunner(Runner):
-    """mmengine's Runner with two safety changes.
+    """mmengine's Runner with two safety changes and a readable terminal.
 
     - Checkpoints are written atomically: to a hidden temporary file in the
       same directory, then renamed over the final name. A run killed (or a
@@ -55,6 +56,11 @@ class SketRetRunner(Runner):
     And one warning: a run whose total batch (processes × batch per
     process) differs from ``auto_scale_lr.base_batch_size`` while the lr
     scaling is off says so (e.g. a ``1xb64`` config on 8 GPUs).
+
+    The terminal shows records of ``console_log_level`` (a config key, set
+    by ``tools/train.py --log-level``; without it, mmengine's behaviour) and
+    above, plus the lines of ``ProgressHook``; the log file in the work dir
+    keeps ``log_level`` (:func:`sketret.utils.console.setup_console`).
     """
 
     def scale_lr(self, optim_wrapper, auto_scale_lr=None) -> None:
@@ -72,6 +78,13 @@ class SketRetRunner(Runner):
                 f'{self.world_size * per_rank} and keeps it as it is. Pass '
                 '--auto-scale-lr to tools/train.py to scale it linearly.')
         return super().scale_lr(optim_wrapper, auto_scale_lr)
+
+    def build_logger(self, log_level='INFO', log_file=None, **kwargs):
+        logger = super().build_logger(log_level, log_file, **kwargs)
+        console = self.cfg.get('console_log_level')
+        if console is not None:
+            setup_console(logger, console)
+        return logger
 
     @master_only
     def save_checkpoint(self, out_dir, filename, *args, **kwargs):

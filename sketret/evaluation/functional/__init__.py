@@ -21,6 +21,7 @@ from .retrieval import (
     evaluate_retrieval,
     parse_memory_budget,
     per_query_metrics,
+    prepare_features,
     summarize_metrics,
 )
 from .variants import (
@@ -36,7 +37,8 @@ from .variants import (
 
 __all__ = [
     'evaluate_retrieval', 'per_query_metrics', 'summarize_metrics',
-    'compute_similarity', 'parse_memory_budget', 'SIMILARITIES', 'AVERAGES',
+    'compute_similarity', 'prepare_features', 'parse_memory_budget',
+    'SIMILARITIES', 'AVERAGES',
     'RetrievalPreset', 'PRESETS', 'get_preset', 'MetricName', 'parse_metric',
     'parse_metrics', 'AP_INTERPOLATIONS', 'TIES', 'AP_AT_K_NORMALIZATIONS',
     'P_AT_K_NORMALIZATIONS', 'BlockRanker', 'RelevantRanks', 'rank_relevant',

@@ -26,7 +26,8 @@ from .variants import metric_from_ranks
 
 __all__ = [
     'evaluate_retrieval', 'per_query_metrics', 'summarize_metrics',
-    'compute_similarity', 'parse_memory_budget', 'SIMILARITIES', 'AVERAGES'
+    'compute_similarity', 'prepare_features', 'parse_memory_budget',
+    'SIMILARITIES', 'AVERAGES'
 ]
 
 SIMILARITIES = ('cosine', 'euclidean', 'dot')
@@ -112,6 +113,69 @@ def _as_labels(labels, n: int, name: str, feats_name: str) -> np.ndarray:
     return labels.astype(np.int64)
 
 
+# Scores are computed exactly. Features are scaled by a power of two so
+# that every row has an L2 norm <= 1 and snapped to the grid of multiples of
+# 2**-_GRID_BITS (in float64). A product of two grid values is a multiple of
+# 2**-(2 * _GRID_BITS) and every partial sum of a dot product is bounded by
+# |q| |g| <= ~1, so all of them are exactly representable in float64 (53
+# bits): the dot products, squared norms and Euclidean scores come out
+# exact whatever the summation order, blocking, threading, FMA use or vector
+# width of the BLAS. Mathematically equal scores are therefore bitwise equal
+# on every machine. See docs/metrics.md ("Ties that survive arithmetic").
+_GRID_BITS = 25
+
+
+def _pow2_at_least(x: float) -> float:
+    """The smallest power of two >= ``x`` (``x`` > 0), as a float."""
+    mantissa, exponent = np.frexp(x)
+    return float(np.ldexp(1.0, int(exponent) - (mantissa == 0.5)))
+
+
+def _row_norms(feats: np.ndarray) -> np.ndarray:
+    """Float64 L2 norms of the rows of ``feats`` (float64), summed in a
+    fixed order by numpy's pairwise reduction (no BLAS)."""
+    return np.sqrt(np.add.reduce(feats * feats, axis=1))
+
+
+def _snap(feats: np.ndarray, scale: float) -> np.ndarray:
+    """``feats * scale`` rounded to the score grid (float64, exact
+    scaling: ``scale`` is a power of two)."""
+    return np.round(feats * (scale * 2.0**_GRID_BITS)) * 2.0**-_GRID_BITS
+
+
+def prepare_features(query_feats: np.ndarray, gallery_feats: np.ndarray,
+                     similarity: str = 'cosine'):
+    """Query and gallery features on the exact score grid (float64).
+
+    ``'cosine'``: rows L2-normalised in float64 (a zero row stays zero).
+    ``'euclidean'``: both sides scaled by one power of two so that the
+    largest row norm is <= 1 (rankings are unchanged). ``'dot'``: each side
+    scaled by its own power of two (rankings are unchanged). Then every
+    value is rounded to a multiple of ``2**-25``: an absolute change of at
+    most ``2**-26`` per component of a unit-norm row, finer than float32's
+    spacing near 1. Identical rows give identical rows; parallel rows of
+    different norms give identical normalised rows unless a component falls
+    within ~1e-16 of a rounding boundary of the grid.
+
+    Returns:
+        tuple: query grid (Q, D), gallery grid (N, D), float64.
+    """
+    q = np.asarray(query_feats, dtype=np.float64)
+    g = np.asarray(gallery_feats, dtype=np.float64)
+    if similarity == 'cosine':
+        qn, gn = _row_norms(q), _row_norms(g)
+        qn[qn == 0] = 1.0
+        gn[gn == 0] = 1.0
+        return _snap(q / qn[:, None], 1.0), _snap(g / gn[:, None], 1.0)
+    q_max = float(_row_norms(q).max(initial=0.0))
+    g_max = float(_row_norms(g).max(initial=0.0))
+    if similarity == 'euclidean':
+        q_max = g_max = max(q_max, g_max)
+    q_scale = 1.0 / _pow2_at_least(q_max) if q_max > 0 else 1.0
+    g_scale = 1.0 / _pow2_at_least(g_max) if g_max > 0 else 1.0
+    return _snap(q, q_scale), _snap(g, g_scale)
+
+
 def compute_similarity(query_feats: np.ndarray,
                        gallery_feats: np.ndarray,
                        similarity: str = 'cosine',
@@ -119,38 +183,29 @@ def compute_similarity(query_feats: np.ndarray,
                        gallery_sq: Optional[np.ndarray] = None) -> np.ndarray:
     """Scores of a query block, shape ``(b, N)`` float32, higher = closer.
 
-    ``query_feats`` (b, D) and ``gallery_feats`` (N, D) are float32; for
-    ``'cosine'`` they must already be L2-normalised (see
-    :func:`evaluate_retrieval`). ``'euclidean'`` scores are the negative
-    squared distances ``2 q.g - |g|^2 - |q|^2``. A one-row block is computed
-    as a two-row product so that BLAS rounds it like any larger block.
+    ``query_feats`` (b, D) and ``gallery_feats`` (N, D) are float64 rows on
+    the score grid made by :func:`prepare_features` (for ``'cosine'`` they
+    are L2-normalised there). The products are then exact in float64 and
+    rounded once to float32, so equal scores are bitwise equal for any
+    block shape, thread count or CPU. ``'euclidean'`` scores are the
+    negative squared distances ``2 q.g - |g|^2 - |q|^2`` (of the scaled
+    features).
     """
-    if len(query_feats) == 1:
-        scores = (np.repeat(query_feats, 2, axis=0) @ gallery_feats.T)[:1]
-    else:
-        scores = query_feats @ gallery_feats.T
+    scores = query_feats @ gallery_feats.T
     if similarity == 'euclidean':
         if gallery_sq is None:
-            gallery_sq = np.einsum('ij,ij->i', gallery_feats, gallery_feats)
+            gallery_sq = _squared_norms(gallery_feats)
         if query_sq is None:
-            query_sq = np.einsum('ij,ij->i', query_feats, query_feats)
-        with np.errstate(over='ignore', invalid='ignore'):
-            scores *= 2
-            scores -= gallery_sq
-            scores -= query_sq[:, None]
-    return scores
+            query_sq = _squared_norms(query_feats)
+        scores *= 2
+        scores -= gallery_sq
+        scores -= query_sq[:, None]
+    return scores.astype(np.float32)
 
 
-def _normalize(feats: np.ndarray) -> np.ndarray:
-    """L2-normalise the rows of float32 ``feats`` (a zero row stays
-    zero)."""
-    with np.errstate(over='ignore'):
-        norms = np.sqrt(np.einsum('ij,ij->i', feats, feats))
-    big = ~np.isfinite(norms)  # squares beyond float32: norm in float64
-    if big.any():
-        norms[big] = np.linalg.norm(feats[big].astype(np.float64), axis=1)
-    norms[norms == 0] = 1.0
-    return feats / norms[:, None]
+def _squared_norms(feats: np.ndarray) -> np.ndarray:
+    """Exact squared norms of grid rows (float64)."""
+    return np.add.reduce(feats * feats, axis=1)
 
 
 class _Classes:
@@ -217,12 +272,10 @@ def per_query_metrics(query_feats,
     ql = _as_labels(query_labels, len(qf), 'query_labels', 'query_feats')
     gl = _as_labels(gallery_labels, len(gf), 'gallery_labels',
                     'gallery_feats')
-    if similarity == 'cosine':
-        qf, gf = _normalize(qf), _normalize(gf)
+    qf, gf = prepare_features(qf, gf, similarity)
     gallery_sq = query_sq = None
     if similarity == 'euclidean':
-        gallery_sq = np.einsum('ij,ij->i', gf, gf)
-        query_sq = np.einsum('ij,ij->i', qf, qf)
+        gallery_sq, query_sq = _squared_norms(gf), _squared_norms(qf)
 
     classes = _Classes(ql, gl)
     num_q, num_g = len(qf), len(gf)
@@ -238,7 +291,8 @@ def per_query_metrics(query_feats,
         num_threads = min(2, os.cpu_count() or 1)
     num_threads = max(1, int(num_threads))
     max_r = int(classes.num_relevant.max())
-    per_row = bytes_per_row(num_g, max_r) + 8 * qf.shape[1]
+    # + the float64 product and the query rows (float64).
+    per_row = bytes_per_row(num_g, max_r) + 8 * num_g + 8 * qf.shape[1]
     rows = budget // (per_row * num_threads)
     rows = int(max(1, min(rows, _MAX_BLOCK_ROWS, len(scored))))
     blocks = [scored[i:i + rows] for i in range(0, len(scored), rows)]
@@ -247,10 +301,6 @@ def per_query_metrics(query_feats,
         scores = compute_similarity(qf[block], gf, similarity,
                                     None if query_sq is None else
                                     query_sq[block], gallery_sq)
-        if not np.isfinite(scores).all():
-            raise ValueError(
-                'similarity scores overflow float32; scale the features '
-                "down or use similarity='cosine'")
         ranker = BlockRanker(scores)
         codes = classes.query_code[block]
         cuts = np.flatnonzero(np.diff(codes)) + 1
@@ -377,7 +427,8 @@ def evaluate_retrieval(query_feats,
             ``'textbook'`` (default), ``'sake'``, ``'zse'``, ``'sempcyc'``,
             ``'mmpretrain'`` (see :mod:`.presets`).
         similarity (str): ``'cosine'`` (default), ``'euclidean'`` or
-            ``'dot'``. Scores are float32.
+            ``'dot'``. Scores are computed exactly on a fixed grid and
+            rounded once to float32 (see :func:`prepare_features`).
         average (str): ``'query'`` (mean over queries, default) or
             ``'class'`` (mean of per-class means).
         per_class (bool): also return ``'per_class'``.

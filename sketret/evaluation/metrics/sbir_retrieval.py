@@ -76,6 +76,12 @@ class SBIRRetrievalMetric(BaseMetric):
             file is never overwritten (error naming it), so use it in test
             runs rather than every validation epoch.
         num_threads (int, optional): see ``evaluate_retrieval``.
+        modality_gap (bool): also report how far apart the sketch and photo
+            embeddings lie (:func:`sketret.evaluation.modality_gap.
+            modality_gap`): ``'modality_gap/mmd'``,
+            ``'modality_gap/centroid_distance'`` and
+            ``'modality_gap/probe_accuracy'`` (0.5: indistinguishable).
+            Defaults to False.
         collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to 'cpu'.
         prefix (str, optional): prepended to the keys (``'prefix/textbook/
             mAP@all'``). Defaults to none.
@@ -132,6 +138,7 @@ class SBIRRetrievalMetric(BaseMetric):
                  memory_budget: Union[int, str] = '2GB',
                  dump_features: Optional[str] = None,
                  num_threads: Optional[int] = None,
+                 modality_gap: bool = False,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
                  collect_dir: Optional[str] = None) -> None:
@@ -171,6 +178,7 @@ class SBIRRetrievalMetric(BaseMetric):
         self.memory_budget = memory_budget
         self.dump_features = dump_features
         self.num_threads = num_threads
+        self.modality_gap = modality_gap
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         """Keep one compact CPU entry per sample in ``self.results``.
@@ -322,4 +330,9 @@ class SBIRRetrievalMetric(BaseMetric):
                 out[f'{base}{name}'] = summary[name]
             out[f'{base}num_queries'] = summary['num_queries']
             out[f'{base}num_queries_without_relevant'] = n_without
+        if self.modality_gap:
+            from ..modality_gap import modality_gap
+            gap = modality_gap(q_feats, g_feats)
+            for key in ('mmd', 'centroid_distance', 'probe_accuracy'):
+                out[f'modality_gap/{key}'] = gap[key]
         return out

@@ -70,7 +70,8 @@ class TopologyPreservingProjector(BaseModule):
         self.gc1 = nn.Linear(in_dim, hidden_dim)
         self.gc2 = nn.Linear(hidden_dim, out_dim)
         self.act = nn.ReLU(inplace=True)
-        self._cache = None  # (class vectors, normalised adjacency)
+        # (source tensor, its version, a copy of it, normalised adjacency)
+        self._cache = None
 
     def normalized_adjacency(self,
                              class_vectors: torch.Tensor) -> torch.Tensor:
@@ -78,11 +79,17 @@ class TopologyPreservingProjector(BaseModule):
         while the class vectors stay the same)."""
         vectors = class_vectors.detach()
         if self._cache is not None:
-            cached_vectors, cached_adj = self._cache
+            source, version, cached_vectors, cached_adj = self._cache
+            # the same tensor, not modified in place since: no comparison
+            # of values (which would make the host wait for the device)
+            if source is class_vectors and version == class_vectors._version:
+                return cached_adj
             if (cached_vectors.shape == vectors.shape
                     and cached_vectors.device == vectors.device
                     and cached_adj.dtype == vectors.dtype
                     and torch.equal(cached_vectors, vectors)):
+                self._cache = (class_vectors, class_vectors._version,
+                               cached_vectors, cached_adj)
                 return cached_adj
         graph = build_class_graph(vectors, self.graph)
         num = graph.shape[0]
@@ -96,7 +103,8 @@ class TopologyPreservingProjector(BaseModule):
                 logger='current',
                 level=logging.WARNING)
         adj = normalize_adjacency(graph, self.self_loops)
-        self._cache = (vectors.clone(), adj)
+        self._cache = (class_vectors, class_vectors._version,
+                       vectors.clone(), adj)
         return adj
 
     def forward(self, class_vectors: torch.Tensor) -> torch.Tensor:

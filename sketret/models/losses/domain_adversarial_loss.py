@@ -3,16 +3,16 @@
 from typing import Dict
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 from sketret.registry import MODELS
 
+from .base import DomainLoss
 from .utils import check_non_negative
 
 
 @MODELS.register_module()
-class DomainAdversarialLoss(nn.Module):
+class DomainAdversarialLoss(DomainLoss):
     """Binary cross-entropy of a domain discriminator's logits.
 
     ``loss = loss_weight · mean_i BCEWithLogits(logit_i, y_i)`` with

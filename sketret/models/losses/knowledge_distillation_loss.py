@@ -4,16 +4,16 @@
 from typing import Dict
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 from sketret.registry import MODELS
 
+from .base import DistillationLoss
 from .utils import check_non_negative, check_positive
 
 
 @MODELS.register_module()
-class KnowledgeDistillationLoss(nn.Module):
+class KnowledgeDistillationLoss(DistillationLoss):
     """KL divergence between temperature-softened teacher and student.
 
     ``loss = loss_weight · T² · mean_i KL(softmax(t_i / T) ‖

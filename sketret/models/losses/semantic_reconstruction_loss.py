@@ -9,13 +9,14 @@ import torch.nn.functional as F
 
 from sketret.registry import MODELS
 
-from .utils import check_non_negative
+from .base import SemanticLoss
+from .utils import check_label_range, check_non_negative, masked_mean
 
 LOSS_TYPES = ('l2', 'cosine')
 
 
 @MODELS.register_module()
-class SemanticReconstructionLoss(nn.Module):
+class SemanticReconstructionLoss(SemanticLoss):
     """A decoder from the embedding to the class vector, and its error.
 
     The decoder is an MLP ``embed_dim → hidden_dims… → semantic_dim`` (ReLU
@@ -115,21 +116,21 @@ class SemanticReconstructionLoss(nn.Module):
         if labels.numel() != embeddings.shape[0]:
             raise ValueError(f'{owner}: {embeddings.shape[0]} embeddings but '
                              f'{labels.numel()} labels')
-        if labels.numel() and int(labels.max()) >= class_vectors.shape[0]:
-            raise ValueError(
-                f'{owner}: label {int(labels.max())} but only '
-                f'{class_vectors.shape[0]} class vectors')
+        check_label_range(labels, class_vectors.shape[0], owner)
+        if labels.numel() == 0:
+            return {
+                self.loss_name:
+                embeddings.sum() * 0.0 +
+                sum(p.sum() * 0.0 for p in self.decoder.parameters())
+            }
+        # every row decoded, unlabelled ones masked: no host-device sync
         valid = labels >= 0
-        decoded = self.decoder(embeddings[valid])
-        if decoded.shape[0] == 0:
-            zero = embeddings.sum() * 0.0 + sum(
-                p.sum() * 0.0 for p in self.decoder.parameters())
-            return {self.loss_name: zero}
-        target = class_vectors[labels[valid]].to(decoded.dtype)
+        decoded = self.decoder(embeddings)
+        target = class_vectors[labels.clamp_min(0)].to(decoded.dtype)
         if self.normalize_target:
             target = F.normalize(target, dim=1)
         if self.loss_type == 'l2':
             errors = (decoded - target).pow(2).sum(1)
         else:
             errors = 1.0 - F.cosine_similarity(decoded, target, dim=1)
-        return {self.loss_name: self.loss_weight * errors.mean()}
+        return {self.loss_name: self.loss_weight * masked_mean(errors, valid)}

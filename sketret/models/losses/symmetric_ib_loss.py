@@ -5,12 +5,12 @@ import math
 from typing import Dict, Optional, Tuple
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 from sketret.registry import MODELS
 
-from .utils import check_non_negative, check_positive
+from .base import InformationLoss
+from .utils import check_non_negative, check_positive, masked_mean
 
 
 def gaussian_kl(mu1: torch.Tensor, logvar1: torch.Tensor, mu2: torch.Tensor,
@@ -80,22 +80,25 @@ def info_nce(z_a: torch.Tensor,
         tuple[Tensor, Tensor]: ``(loss, bound)``, scalars; both are zero
         (and the loss keeps the graph) when there is no same-class pair.
     """
-    pos = same_class_pairs(labels_a, labels_b)
-    if not bool(pos.any()):
-        zero = (z_a.sum() + z_b.sum()) * 0.0
+    zero = (z_a.sum() + z_b.sum()) * 0.0
+    if z_a.shape[0] == 0 or z_b.shape[0] == 0:
         return zero, zero.detach()
+    pos = same_class_pairs(labels_a, labels_b)
     logits = F.normalize(z_a, dim=1) @ F.normalize(z_b, dim=1).t()
     logits = logits / temperature
-    loss_ab = -logits.log_softmax(dim=1)[pos].mean()
-    loss_ba = -logits.log_softmax(dim=0)[pos].mean()
+    # masked means, no host-device synchronisation
+    loss_ab = -masked_mean(logits.log_softmax(dim=1), pos)
+    loss_ba = -masked_mean(logits.log_softmax(dim=0), pos)
     loss = 0.5 * (loss_ab + loss_ba)
     bound = 0.5 * ((math.log(z_b.shape[0]) - loss_ab) +
                    (math.log(z_a.shape[0]) - loss_ba))
-    return loss, bound.detach()
+    has_pairs = pos.any()
+    return (torch.where(has_pairs, loss, zero),
+            torch.where(has_pairs, bound, zero).detach())
 
 
 @MODELS.register_module()
-class SymmetricIBLoss(nn.Module):
+class SymmetricIBLoss(InformationLoss):
     """Symmetric information-bottleneck loss between sketch and photo.
 
     For the same-class sketch/photo pairs ``(i, j)`` of a batch, with the
@@ -190,12 +193,10 @@ class SymmetricIBLoss(nn.Module):
         pos = same_class_pairs(labels_s, labels_p)
         zero = (mu_s.sum() + logvar_s.sum() + mu_p.sum() +
                 logvar_p.sum()) * 0.0
-        if bool(pos.any()):
-            i, j = pos.nonzero(as_tuple=True)
-            skl = symmetric_gaussian_kl(mu_s[i], logvar_s[i], mu_p[j],
-                                        logvar_p[j]).mean()
-        else:
-            skl = zero
+        # every (sketch, photo) pair, masked: no host-device sync
+        skl = masked_mean(
+            symmetric_gaussian_kl(mu_s[:, None], logvar_s[:, None],
+                                  mu_p[None], logvar_p[None]), pos) + zero
         losses = {'loss_ib_kl': w * beta * skl}
         if self.mode == 'sib':
             nce, bound = info_nce(z_s, z_p, labels_s, labels_p,

@@ -3,17 +3,17 @@
 from typing import Dict
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 from sketret.registry import MODELS
 
 from ..utils import cosine_similarity_matrix
-from .utils import check_non_negative, check_positive
+from .base import ProjectionLoss
+from .utils import check_label_range, check_non_negative, check_positive
 
 
 @MODELS.register_module()
-class TopologyPreservingLoss(nn.Module):
+class TopologyPreservingLoss(ProjectionLoss):
     """Class-discriminative projection loss of BDA-SketRet.
 
     (a) ``loss_proj``: for each modality, cross-entropy of
@@ -76,30 +76,35 @@ class TopologyPreservingLoss(nn.Module):
             raise ValueError(
                 f'{type(self).__name__}: {num_classes} prototypes but '
                 f'{class_vectors.shape[0]} class vectors')
-        ce_terms, correct, counted = [], 0, 0
+        zero = (z_sketch.sum() + z_photo.sum() + prototypes.sum()) * 0.0
+        # no host-device synchronisation: unlabelled rows are masked
+        # (ignore_index), a modality without labels counts 0
+        ce_sum, num_ce, correct, counted = zero, 0, 0, 0
         for z, labels in ((z_sketch, labels_sketch), (z_photo, labels_photo)):
             labels = labels.reshape(-1).long()
-            valid = labels >= 0
-            if not bool(valid.any()):
+            if labels.numel() == 0:
                 continue
-            if int(labels.max()) >= num_classes:
-                raise ValueError(
-                    f'{type(self).__name__}: label {int(labels.max())} but '
-                    f'only {num_classes} classes')
-            logits = self.prototype_logits(z[valid], prototypes)
-            ce_terms.append(F.cross_entropy(logits, labels[valid]))
-            correct += int((logits.argmax(1) == labels[valid]).sum())
-            counted += int(valid.sum())
-        if ce_terms:
-            loss_proj = torch.stack(ce_terms).mean()
+            check_label_range(labels, num_classes, type(self).__name__)
+            valid = labels >= 0
+            logits = self.prototype_logits(z, prototypes)
+            ce = F.cross_entropy(logits, labels, ignore_index=-1)
+            has_labels = valid.any()
+            ce_sum = ce_sum + torch.where(has_labels, ce, zero)
+            num_ce = num_ce + has_labels.long()
+            correct = correct + ((logits.detach().argmax(1) == labels)
+                                 & valid).sum()
+            counted = counted + valid.sum()
+        if isinstance(num_ce, int):  # both modalities empty
+            loss_proj = zero
+            proj_acc = zero.detach()
         else:
-            loss_proj = (z_sketch.sum() + z_photo.sum() +
-                         prototypes.sum()) * 0.0
+            loss_proj = ce_sum / num_ce.clamp_min(1)
+            proj_acc = (correct / counted.clamp_min(1)).to(zero.dtype)
         diff = cosine_similarity_matrix(prototypes) - \
             cosine_similarity_matrix(class_vectors.to(prototypes.dtype))
         loss_topo = diff.pow(2).sum() / float(num_classes**2)
         return {
             'loss_proj': self.loss_weight * loss_proj,
             'loss_topo': self.loss_weight * self.topo_weight * loss_topo,
-            'proj_acc': prototypes.new_tensor(correct / max(counted, 1)),
+            'proj_acc': proj_acc,
         }

@@ -3,12 +3,12 @@
 from typing import Dict
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 from sketret.registry import MODELS
 
-from .utils import check_non_negative
+from .base import MetricLoss
+from .utils import check_non_negative, masked_mean
 
 MINING_MODES = ('batch_hard', 'all')
 
@@ -34,7 +34,7 @@ def pairwise_distances(a: torch.Tensor,
 
 
 @MODELS.register_module()
-class TripletLoss(nn.Module):
+class TripletLoss(MetricLoss):
     """Triplet loss with a margin between two sets of embeddings.
 
     Anchors are one set (sketches), candidates the other (photos). For an
@@ -125,6 +125,8 @@ class TripletLoss(nn.Module):
                 f'{anchor_labels.numel()} labels, {candidates.shape[0]} '
                 f'candidates with {candidate_labels.numel()} labels')
         zero = (anchors.sum() + candidates.sum()) * 0.0
+        if anchors.shape[0] == 0 or candidates.shape[0] == 0:
+            return {self.loss_name: zero, self.active_name: zero.detach()}
         if self.normalize:
             anchors = F.normalize(anchors, dim=1)
             candidates = F.normalize(candidates, dim=1)
@@ -132,23 +134,20 @@ class TripletLoss(nn.Module):
         same = anchor_labels.reshape(-1, 1) == candidate_labels.reshape(1, -1)
         pos = same & (anchor_labels.reshape(-1, 1) >= 0)
         neg = ~same
-        valid_anchor = pos.any(1) & neg.any(1) & (anchor_labels >= 0)
-        if not bool(valid_anchor.any()):
-            return {
-                self.loss_name: zero,
-                self.active_name: zero.detach(),
-            }
+        # masks instead of selections: no host-device synchronisation
         if self.mining == 'batch_hard':
             hardest_pos = dist.masked_fill(~pos, float('-inf')).amax(1)
             hardest_neg = dist.masked_fill(~neg, float('inf')).amin(1)
-            costs = F.relu(hardest_pos - hardest_neg +
-                           self.margin)[valid_anchor]
+            # -inf (no positive or no negative) gives a cost of 0
+            costs = F.relu(hardest_pos - hardest_neg + self.margin)
+            counted = pos.any(1) & neg.any(1) & (anchor_labels >= 0)
         else:
             # (Na, Nc, Nc): anchor a, positive p, negative n
-            valid = pos.unsqueeze(2) & neg.unsqueeze(1)
             costs = F.relu(dist.unsqueeze(2) - dist.unsqueeze(1) +
-                           self.margin)[valid]
+                           self.margin)
+            counted = pos.unsqueeze(2) & neg.unsqueeze(1)
         return {
-            self.loss_name: self.loss_weight * costs.mean(),
-            self.active_name: (costs.detach() > 0).float().mean(),
+            self.loss_name: self.loss_weight * masked_mean(costs, counted),
+            self.active_name:
+            masked_mean((costs.detach() > 0).float(), counted),
         }

@@ -1,4 +1,6 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+"""Parameter-free global pooling neck: the last conv map → a feature
+vector."""
 from typing import Optional
 
 import torch

@@ -9,16 +9,7 @@ from mmengine.model import BaseModule
 
 from sketret.registry import MODELS
 
-from ..utils import GradientReversalLayer
-
-
-def last_map(x: Union[torch.Tensor, Sequence[torch.Tensor]]) -> torch.Tensor:
-    """The last map of a backbone's tuple output (or ``x`` itself)."""
-    if isinstance(x, torch.Tensor):
-        return x
-    if len(x) == 0:
-        raise ValueError('expected at least one feature map, got none')
-    return x[-1]
+from ..utils import GradientReversalLayer, last_tensor
 
 
 @MODELS.register_module()
@@ -39,9 +30,10 @@ class SpatialDomainDiscriminator(BaseModule):
       and the backbone to confuse it (its λ is scheduled by
       :class:`~sketret.engine.GRLScheduleHook`).
     - ``'minmax'``: no GRL. The retriever then computes the discriminator
-      loss on detached maps and a generator loss with flipped labels through
-      a frozen copy of the discriminator's parameters (see
-      :class:`~sketret.models.BDASketRet`).
+      loss on detached maps, and a generator loss with flipped labels
+      through this same discriminator with ``requires_grad`` switched off
+      for that pass only (no copy is kept; see
+      :meth:`~sketret.models.BaseSBIRRetriever.domain_terms`).
 
     Args:
         in_channels (int): Channels ``C`` of the input maps.
@@ -101,7 +93,7 @@ class SpatialDomainDiscriminator(BaseModule):
         Returns:
             Tensor: ``(B, )`` logits, positive for "sketch".
         """
-        x = last_map(x)
+        x = last_tensor(x)
         if self.grl is not None:
             x = self.grl(x)
         x = self.convs(x).mean(dim=(2, 3))

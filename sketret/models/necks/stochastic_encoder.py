@@ -8,7 +8,7 @@ from mmengine.model import BaseModule
 
 from sketret.registry import MODELS
 
-from .spatial_discriminator import last_map
+from ..utils import last_tensor
 
 
 @MODELS.register_module()
@@ -50,7 +50,7 @@ class StochasticEncoder(BaseModule):
     ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Return ``(μ, log σ²)``, each ``(B, D)``, for ``(B, C, H, W)`` maps
         (or a backbone's tuple, whose last map is used)."""
-        x = last_map(x)
+        x = last_tensor(x)
         pooled = x.mean(dim=(2, 3)) if x.dim() == 4 else x
         mu = self.fc_mu(pooled)
         logvar = self.fc_logvar(pooled).clamp(*self.logvar_range)

@@ -1,9 +1,10 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
-"""What sketret's sketch/photo retrievers share: mixed-batch handling,
-``forward`` modes, labels and the training classes' vectors."""
+"""The base class of sketret's sketch/photo retrievers: what they share
+(mixed-batch handling, ``forward`` modes, labels, the training classes'
+vectors, the per-modality encode loop and the domain terms)."""
 import copy
 from abc import abstractmethod
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -14,6 +15,7 @@ from mmengine.model import BaseModel
 from sketret.registry import CLASS_SEMANTICS, MODELS
 
 from ..backbones.two_stream import MODALITIES
+from ..losses.base import loss_terms
 
 ForwardResults = Union[Dict[str, torch.Tensor], list, torch.Tensor]
 
@@ -40,11 +42,17 @@ class BaseSBIRRetriever(BaseModel):
 
     This class holds what does not depend on the model: splitting a mixed
     batch by modality, ``forward``'s modes, :meth:`predict` (unit-norm
-    features), label collection, the class-vector provider and
-    :meth:`set_train_classes`. A subclass implements :meth:`extract_feat`
-    (one modality → ``(B, D)`` features) and :meth:`loss`, and says through
-    :attr:`_needs_train_classes` and :attr:`_needs_class_vectors` what its
-    losses need. Error messages name the concrete class.
+    features), label collection, the class-vector provider,
+    :meth:`set_train_classes`, the per-modality encode loop of a training
+    batch (:meth:`encode_batch`) and the domain-classifier terms
+    (:meth:`domain_terms`). A subclass implements :meth:`extract_feat`
+    (one modality → ``(B, D)`` features), :meth:`_encode_stream` and
+    :meth:`_empty_stream` (what one modality's stream gives the losses) and
+    :meth:`loss`, and says through :attr:`_needs_train_classes` and
+    :attr:`_needs_class_vectors` what its losses need. Every loss module is
+    called through the contract of its slot
+    (:mod:`sketret.models.losses.base`). Error messages name the concrete
+    class.
 
     Args:
         data_preprocessor (dict | nn.Module, optional): Defaults to
@@ -282,17 +290,45 @@ class BaseSBIRRetriever(BaseModel):
                 with ``modality`` (and ``gt_label`` for ``'loss'``).
             mode (str): ``'tensor'`` → ``(B, D)`` :meth:`extract_feat`
                 features (not normalised); ``'loss'`` → dict of loss terms
-                and diagnostics (:meth:`loss`); ``'predict'`` → the data
-                samples with ``feature`` (``(D, )``, L2-normalised) set.
+                and diagnostics (:meth:`loss`; on a batch of one modality
+                every parameter stays in the graph with a zero gradient,
+                see :meth:`_keep_every_parameter_in_graph`); ``'predict'``
+                → the data samples with ``feature`` (``(D, )``,
+                L2-normalised) set.
         """
         if mode == 'loss':
-            return self.loss(inputs, data_samples)
+            losses = self.loss(inputs, data_samples)
+            present = set(self._modalities(data_samples, inputs.shape[0]))
+            if self.training and len(present) < len(MODALITIES):
+                self._keep_every_parameter_in_graph(losses)
+            return losses
         if mode == 'predict':
             return self.predict(inputs, data_samples)
         if mode == 'tensor':
             return self._extract_mixed(inputs, data_samples)
         raise ValueError(f'{type(self).__name__}: invalid mode {mode!r}; '
                          "use 'tensor', 'loss' or 'predict'")
+
+    def _keep_every_parameter_in_graph(
+            self, losses: Dict[str, torch.Tensor]) -> None:
+        """Add ``0 · Σ p`` of every trainable parameter to the first loss
+        term, in place.
+
+        A batch of one modality leaves the other stream (and e.g. the
+        domain classifier) out of the graph; under DDP every rank must give
+        every parameter a gradient, or the reduction never finishes. The
+        zero term keeps the values and gives those parameters zero
+        gradients (only on one-modality batches, where it is needed).
+
+        Raises:
+            ValueError: ``losses`` has no key containing ``'loss'``.
+        """
+        key = next((k for k in losses if 'loss' in k), None)
+        if key is None:
+            raise ValueError(f'{type(self).__name__}.loss returned no loss '
+                             f'term (keys: {sorted(losses)})')
+        zero = sum(p.sum() for p in self.parameters() if p.requires_grad)
+        losses[key] = losses[key] + zero * 0.0
 
     def predict(self, inputs: torch.Tensor, data_samples: list) -> list:
         """Set ``feature`` (``(D, )``, unit norm) on every data sample."""
@@ -322,16 +358,126 @@ class BaseSBIRRetriever(BaseModel):
             if label is None:
                 raise ValueError(f'{name}: data sample {i} has no gt_label')
             labels.append(int(label))
-        labels = torch.as_tensor(labels, dtype=torch.long, device=device)
         if self.train_class_names is not None:
+            # checked on the host, before the labels go to the device
             num_classes = len(self.train_class_names)
-            bad = labels[(labels >= num_classes) | (labels < -1)]
-            if bad.numel():
+            bad = [y for y in labels if y >= num_classes or y < -1]
+            if bad:
                 raise ValueError(
-                    f'{name}: gt_label {int(bad[0])} is outside the '
+                    f'{name}: gt_label {bad[0]} is outside the '
                     f'{num_classes} training classes given to '
                     'set_train_classes')
-        return labels
+        return torch.as_tensor(labels, dtype=torch.long, device=device)
+
+    # ------------------------------------------------------------------ #
+    # loss helpers
+    # ------------------------------------------------------------------ #
+    def _encode_stream(self, inputs: torch.Tensor,
+                       modality: str) -> Tuple[torch.Tensor, ...]:
+        """``(n, 3, H, W)`` images of one modality → the tensors its stream
+        gives the losses (the last conv map first; a subclass hook)."""
+        raise NotImplementedError(
+            f'{type(self).__name__} does not implement _encode_stream')
+
+    def _empty_stream(self, inputs: torch.Tensor,
+                      modality: str) -> Tuple[torch.Tensor, ...]:
+        """What :meth:`_encode_stream` gives for a modality absent from the
+        batch: tensors of the same layout with 0 rows (a subclass hook)."""
+        raise NotImplementedError(
+            f'{type(self).__name__} does not implement _empty_stream')
+
+    def encode_batch(
+        self, inputs: torch.Tensor, data_samples: list
+    ) -> Tuple[Dict[str, torch.Tensor], Dict[str, torch.Tensor], Dict[
+            str, Tuple[torch.Tensor, ...]]]:
+        """Split a mixed training batch by modality and run each modality
+        through its stream.
+
+        Returns:
+            tuple[dict, dict, dict]: per modality, the ``(n_m, )`` batch
+            index, the ``(n_m, )`` labels and the tuple of
+            :meth:`_encode_stream` (:meth:`_empty_stream` when ``n_m = 0``).
+        """
+        groups = self._groups(data_samples, inputs)
+        labels = self._labels(data_samples, inputs.device)
+        labs: Dict[str, torch.Tensor] = {}
+        outs: Dict[str, Tuple[torch.Tensor, ...]] = {}
+        for modality, index in groups.items():
+            labs[modality] = labels[index]
+            if index.numel():
+                outs[modality] = self._encode_stream(inputs[index], modality)
+            else:
+                outs[modality] = self._empty_stream(inputs, modality)
+        return groups, labs, outs
+
+    def domain_terms(self, classifier: nn.Module, loss: nn.Module,
+                     feats: Dict[str, torch.Tensor]
+                     ) -> Dict[str, torch.Tensor]:
+        """Terms of a sketch-vs-photo domain classifier.
+
+        Args:
+            classifier (nn.Module): Logits ``(N, )`` (or ``(N, 1)``),
+                positive for "sketch", from ``(N, C, h, w)`` maps; its
+                ``mode`` is ``'grl'`` (a gradient reversal layer inside,
+                one backward pass trains both sides) or ``'minmax'``.
+            loss (nn.Module): A ``domain``-slot loss.
+            feats (dict[str, Tensor]): Per modality ``(n_m, C, h, w)`` maps
+                or ``(n_m, D)`` embeddings (seen as ``(n_m, D, 1, 1)``).
+
+        Returns:
+            dict[str, Tensor]: the loss's terms; in ``'minmax'`` mode also
+            ``<first term>_gen``, the generator loss with flipped labels
+            computed through the classifier with ``requires_grad`` off (so
+            it trains the features only, while the first term, on detached
+            features, trains the classifier only); logged ``disc_acc`` and
+            (with a GRL) ``grl_coeff``. With one modality only there is
+            nothing to discriminate: every loss term is a zero connected to
+            the features and the classifier's parameters.
+        """
+        mode = getattr(classifier, 'mode', 'grl')
+        grl = getattr(classifier, 'grl', None)
+        if not all(feats[m].shape[0] for m in MODALITIES):
+            zero = sum(f.sum() for f in feats.values()) * 0.0 + sum(
+                p.sum() * 0.0 for p in classifier.parameters())
+            empty = zero.new_zeros(0)
+            terms = {
+                k: v + zero if 'loss' in k else v
+                for k, v in loss_terms('domain', loss(empty, empty)).items()
+            }
+            if mode == 'minmax':
+                terms[f'{next(iter(terms))}_gen'] = zero.clone()
+            terms['disc_acc'] = zero.detach()
+            if grl is not None:
+                terms['grl_coeff'] = zero.new_tensor(grl.coeff)
+            return terms
+        x = torch.cat([feats[m] for m in MODALITIES])
+        if x.dim() == 2:
+            x = x[:, :, None, None]
+        target = torch.cat([
+            x.new_full((feats[m].shape[0], ), float(m == 'sketch'))
+            for m in MODALITIES
+        ])
+        if mode == 'minmax':
+            logits = classifier(x.detach()).reshape(-1)
+            terms = loss_terms('domain', loss(logits, target))
+            params = [p for p in classifier.parameters() if p.requires_grad]
+            for p in params:
+                p.requires_grad_(False)
+            try:
+                gen = loss_terms(
+                    'domain', loss(classifier(x).reshape(-1), 1.0 - target))
+            finally:
+                for p in params:
+                    p.requires_grad_(True)
+            terms[f'{next(iter(terms))}_gen'] = next(iter(gen.values()))
+        else:
+            logits = classifier(x).reshape(-1)
+            terms = loss_terms('domain', loss(logits, target))
+        terms['disc_acc'] = ((logits.detach() > 0).float() ==
+                             target).float().mean()
+        if grl is not None:
+            terms['grl_coeff'] = logits.new_tensor(grl.coeff)
+        return terms
 
     def _check_ready(self) -> None:
         """Raise when :meth:`loss` needs training classes (or their

@@ -7,12 +7,13 @@ from typing import Dict, Optional, Sequence, Tuple, Union
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.logging import print_log
+from mmengine.logging import MessageHub, print_log
 
 from sketret.registry import MODELS
 
 from ..backbones.two_stream import MODALITIES, check_modality
-from ..necks.spatial_discriminator import last_map
+from ..losses.base import check_slot, loss_terms
+from ..utils import last_tensor
 from .base_retriever import BaseSBIRRetriever, _with_default
 
 
@@ -127,7 +128,8 @@ class BDASketRet(BaseSBIRRetriever):
             if proj_loss is None:
                 raise ValueError('BDASketRet: a head needs a proj_loss '
                                  "(e.g. dict(type='TopologyPreservingLoss'))")
-            self.proj_loss = MODELS.build(proj_loss)
+            self.proj_loss = check_slot(
+                MODELS.build(proj_loss), 'projection', 'BDASketRet')
         else:
             self.head = None
             self.proj_loss = None
@@ -142,7 +144,8 @@ class BDASketRet(BaseSBIRRetriever):
                 raise ValueError(
                     'BDASketRet: a spatial_discriminator needs an adv_loss '
                     "(e.g. dict(type='DomainAdversarialLoss'))")
-            self.adv_loss = MODELS.build(adv_loss)
+            self.adv_loss = check_slot(
+                MODELS.build(adv_loss), 'domain', 'BDASketRet')
         else:
             self.spatial_discriminator = None
             self.adv_loss = None
@@ -152,7 +155,8 @@ class BDASketRet(BaseSBIRRetriever):
                     'unused (spatial-level ablation).',
                     logger='current')
 
-        self.ib_loss = MODELS.build(ib_loss) if ib_loss is not None else None
+        self.ib_loss = None if ib_loss is None else check_slot(
+            MODELS.build(ib_loss), 'information', 'BDASketRet')
         if self.head is None and self.ib_loss is None:
             raise ValueError(
                 'BDASketRet: with head=None and ib_loss=None no loss trains '
@@ -170,9 +174,9 @@ class BDASketRet(BaseSBIRRetriever):
         self.progressive = progressive
         self._init_semantics(semantics)
 
-        self.current_iter = 0
-        self.max_iters: Optional[int] = None
-        self._progress_set = False
+        # (current_iter, max_iters) given to set_progress; None: read the
+        # training progress from mmengine's message hub
+        self._progress: Optional[Tuple[int, Optional[int]]] = None
         self._warned_progress = False
 
     # ------------------------------------------------------------------ #
@@ -198,13 +202,35 @@ class BDASketRet(BaseSBIRRetriever):
                 f'{vectors.shape[1]}-d but the head expects in_dim={in_dim}; '
                 'use vectors of that size or set model.head.in_dim')
 
-    def set_progress(self, current_iter: int,
+    def set_progress(self, current_iter: Optional[int],
                      max_iters: Optional[int] = None) -> None:
-        """Set the training progress used by the IB β warm-up and the
-        progressive schedule (called by ``GRLScheduleHook``)."""
-        self.current_iter = int(current_iter)
-        self.max_iters = None if max_iters is None else int(max_iters)
-        self._progress_set = True
+        """Fix the training progress used by the IB β warm-up and the
+        progressive schedule, for use outside an mmengine runner (tests,
+        scripts); ``set_progress(None)`` goes back to the runner's
+        progress, read from the message hub."""
+        self._progress = None if current_iter is None else (
+            int(current_iter), None if max_iters is None else int(max_iters))
+
+    def _hub_info(self, key: str):
+        return MessageHub.get_current_instance().get_info(key)
+
+    @property
+    def current_iter(self) -> int:
+        """The training iteration: the one given to :meth:`set_progress`,
+        else the ``iter`` that mmengine's ``RuntimeInfoHook`` records in
+        the message hub before every training iteration (0 when there is
+        none)."""
+        if self._progress is not None:
+            return self._progress[0]
+        return int(self._hub_info('iter') or 0)
+
+    @property
+    def max_iters(self) -> Optional[int]:
+        """The number of training iterations (from :meth:`set_progress` or
+        the message hub; None when unknown)."""
+        if self._progress is not None:
+            return self._progress[1]
+        return self._hub_info('max_iters')
 
     @property
     def semantic_active(self) -> bool:
@@ -222,6 +248,20 @@ class BDASketRet(BaseSBIRRetriever):
         normalised)."""
         maps = self.backbone(inputs, check_modality(modality))
         return self.get_encoder(modality).encode(maps)[0]
+
+    def _encode_stream(self, inputs: torch.Tensor,
+                       modality: str) -> Tuple[torch.Tensor, ...]:
+        """``(n, 3, H, W)`` → (last map ``(n, C, h, w)``, z, μ, log σ²,
+        each ``(n, D)``)."""
+        feat = last_tensor(self.backbone(inputs, modality))
+        return (feat, ) + tuple(self.get_encoder(modality)(feat))
+
+    def _empty_stream(self, inputs: torch.Tensor,
+                      modality: str) -> Tuple[torch.Tensor, ...]:
+        """0-row map and z, μ, log σ² of an absent modality."""
+        empty = inputs.new_zeros(0, self.get_encoder(modality).embed_dim)
+        maps = inputs.new_zeros(0, self.backbone.out_channels, 1, 1)
+        return maps, empty, empty, empty
 
     @torch.no_grad()
     def embed_classes(self,
@@ -251,58 +291,19 @@ class BDASketRet(BaseSBIRRetriever):
     # ------------------------------------------------------------------ #
     def _check_ready(self) -> None:
         """The base check, then a one-time warning when training without
-        :meth:`set_progress`."""
+        any training progress (no runner, no :meth:`set_progress`)."""
         super()._check_ready()
-        if self.training and not self._progress_set \
+        if self.training and self._progress is None \
+                and self._hub_info('iter') is None \
                 and not self._warned_progress:
             self._warned_progress = True
             print_log(
-                'BDASketRet: set_progress() was never called, so the IB '
-                'beta warm-up and the progressive schedule stay at '
-                "iteration 0; add custom_hooks=[dict(type='GRLScheduleHook')]",
+                'BDASketRet: no training progress (no mmengine runner has '
+                'recorded an iteration and set_progress() was never '
+                'called), so the IB beta warm-up and the progressive '
+                'schedule stay at iteration 0',
                 logger='current',
                 level=logging.WARNING)
-
-    def _adversarial(self, maps: Dict[str, torch.Tensor]
-                     ) -> Dict[str, torch.Tensor]:
-        disc = self.spatial_discriminator
-        sketch, photo = maps['sketch'], maps['photo']
-        losses: Dict[str, torch.Tensor] = {}
-        if sketch is None or photo is None:
-            # One modality only: nothing to discriminate.
-            any_map = sketch if sketch is not None else photo
-            zero = any_map.sum() * 0.0 + sum(
-                p.sum() * 0.0 for p in disc.parameters())
-            losses['loss_adv'] = zero
-            if disc.mode == 'minmax':
-                losses['loss_adv_gen'] = zero.clone()
-            losses['disc_acc'] = zero.detach()
-            if disc.mode == 'grl':
-                losses['grl_coeff'] = zero.new_tensor(disc.grl.coeff)
-            return losses
-        x = torch.cat([sketch, photo])
-        target = torch.cat([sketch.new_ones(sketch.shape[0]),
-                            photo.new_zeros(photo.shape[0])])
-        if disc.mode == 'grl':
-            logits = disc(x)
-            losses.update(self.adv_loss(logits, target))
-        else:
-            logits = disc(x.detach())
-            losses.update(self.adv_loss(logits, target))
-            params = [p for p in disc.parameters() if p.requires_grad]
-            for p in params:
-                p.requires_grad_(False)
-            try:
-                gen = self.adv_loss(disc(x), 1.0 - target)
-            finally:
-                for p in params:
-                    p.requires_grad_(True)
-            losses['loss_adv_gen'] = next(iter(gen.values()))
-        losses['disc_acc'] = ((logits.detach() > 0).float() ==
-                              target).float().mean()
-        if disc.mode == 'grl':
-            losses['grl_coeff'] = logits.new_tensor(disc.grl.coeff)
-        return losses
 
     def loss(self, inputs: torch.Tensor,
              data_samples: list) -> Dict[str, torch.Tensor]:
@@ -316,44 +317,31 @@ class BDASketRet(BaseSBIRRetriever):
             ``proj_acc``, ``ib_beta``, ``ib_mi_lb``, ``semantic_on``.
         """
         self._check_ready()
-        groups = self._groups(data_samples, inputs)
-        labels = self._labels(data_samples, inputs.device)
-
-        maps: Dict[str, Optional[torch.Tensor]] = {}
-        enc: Dict[str, Tuple[torch.Tensor, ...]] = {}
-        lab: Dict[str, torch.Tensor] = {}
-        for modality, index in groups.items():
-            lab[modality] = labels[index]
-            if index.numel():
-                feat = last_map(self.backbone(inputs[index], modality))
-                maps[modality] = feat
-                enc[modality] = self.get_encoder(modality)(feat)
-            else:
-                maps[modality] = None
-                dim = self.get_encoder(modality).embed_dim
-                empty = inputs.new_zeros(0, dim)
-                enc[modality] = (empty, empty, empty)
+        _, lab, outs = self.encode_batch(inputs, data_samples)
+        (map_s, z_s, mu_s, logvar_s), (map_p, z_p, mu_p, logvar_p) = (
+            outs['sketch'], outs['photo'])
 
         losses: Dict[str, torch.Tensor] = {}
         semantic_scale = 1.0 if self.semantic_active else 0.0
-        (z_s, mu_s, logvar_s), (z_p, mu_p, logvar_p) = (enc['sketch'],
-                                                        enc['photo'])
         if self.head is not None:
             prototypes = self.head(self.class_vectors)
-            terms = self.proj_loss(z_s, lab['sketch'], z_p, lab['photo'],
-                                   prototypes, self.class_vectors)
+            terms = loss_terms('projection', self.proj_loss(
+                z_s, lab['sketch'], z_p, lab['photo'], prototypes,
+                self.class_vectors))
             for key, value in terms.items():
                 losses[key] = value * semantic_scale if 'loss' in key \
                     else value
         if self.spatial_discriminator is not None:
-            losses.update(self._adversarial(maps))
+            losses.update(self.domain_terms(
+                self.spatial_discriminator, self.adv_loss,
+                {'sketch': map_s, 'photo': map_p}))
         if self.ib_loss is not None:
             ib_iter = self.current_iter
             if self.progressive is not None:
                 ib_iter -= self.progressive['semantic_start_iter']
-            terms = self.ib_loss(
+            terms = loss_terms('information', self.ib_loss(
                 mu_s, logvar_s, z_s, lab['sketch'], mu_p, logvar_p, z_p,
-                lab['photo'], current_iter=max(ib_iter, 0))
+                lab['photo'], current_iter=max(ib_iter, 0)))
             for key, value in terms.items():
                 losses[key] = value * semantic_scale if 'loss' in key \
                     else value

@@ -11,28 +11,11 @@ from mmengine.logging import print_log
 from sketret.registry import MODELS
 
 from ..backbones.two_stream import MODALITIES, check_modality
-from ..necks.spatial_discriminator import last_map
+from ..losses.base import check_slot, loss_terms
+from ..utils import last_tensor
 from .base_retriever import BaseSBIRRetriever, _with_default
 
 DOMAIN_INPUTS = ('embedding', 'maps')
-
-
-def _as_terms(result, default_name: str) -> Dict[str, torch.Tensor]:
-    """A loss module's output as a dict of named terms (sketret losses
-    return dicts, e.g. mmpretrain's return one tensor)."""
-    if isinstance(result, dict):
-        return dict(result)
-    return {default_name: result}
-
-
-def _last(x) -> torch.Tensor:
-    """The tensor of a module output that is a tensor or an
-    mmpretrain-style tuple of tensors (the last one)."""
-    if isinstance(x, (tuple, list)):
-        if len(x) == 0:
-            raise ValueError('expected at least one tensor, got none')
-        return x[-1]
-    return x
 
 
 @MODELS.register_module()
@@ -44,7 +27,9 @@ class SketchPhotoRetriever(BaseSBIRRetriever):
     :class:`~sketret.models.TwoStreamBackbone`, shared or not) to a conv
     map, then through ``neck`` to an embedding ``e`` ``(B, D)``; retrieval
     uses the L2-normalised ``e``. Training adds the terms whose parts are
-    configured (each term is named by its loss, every term is logged):
+    configured (each term is named by its loss, every term is logged; each
+    loss is called through the contract of its slot, see
+    :mod:`sketret.models.losses.base`):
 
     - **metric**: ``metric_loss(e_sketch, y_sketch, e_photo, y_photo)``,
       e.g. :class:`~sketret.models.TripletLoss` (``loss_triplet``);
@@ -54,7 +39,9 @@ class SketchPhotoRetriever(BaseSBIRRetriever):
       as ``(B, D, 1, 1)`` maps) or on the last conv maps (``'maps'``), and
       ``domain_loss`` (e.g. :class:`~sketret.models.DomainAdversarialLoss`,
       ``loss_adv``; sketch = 1, photo = 0); logs ``disc_acc`` and
-      ``grl_coeff``;
+      ``grl_coeff``; a batch of one modality has nothing to discriminate,
+      so its domain terms are zeros (see
+      :meth:`~sketret.models.BaseSBIRRetriever.domain_terms`);
     - **semantic**: ``semantic_loss(e, y, class_vectors)`` over both
       modalities, e.g. :class:`~sketret.models.SemanticReconstructionLoss`
       (``loss_sem``); needs the training classes' vectors (``semantics``
@@ -181,24 +168,28 @@ class SketchPhotoRetriever(BaseSBIRRetriever):
                 raise ValueError(
                     f'{name}: a domain_classifier needs a domain_loss '
                     "(e.g. dict(type='DomainAdversarialLoss'))")
-            self.domain_loss = MODELS.build(domain_loss)
+            self.domain_loss = check_slot(
+                MODELS.build(domain_loss), 'domain', name)
         elif domain_loss is not None:
             raise ValueError(f'{name}: domain_loss without a '
                              'domain_classifier')
 
-        self.metric_loss = (MODELS.build(metric_loss)
-                            if metric_loss is not None else None)
+        self.metric_loss = None if metric_loss is None else check_slot(
+            MODELS.build(metric_loss), 'metric', name)
         self.semantic_loss = None
         if semantic_loss is not None:
-            self.semantic_loss = MODELS.build(
-                _with_default(semantic_loss, 'embed_dim', self.embed_dim))
+            self.semantic_loss = check_slot(
+                MODELS.build(
+                    _with_default(semantic_loss, 'embed_dim',
+                                  self.embed_dim)), 'semantic', name)
 
         self.cls_head = self.cls_loss = None
         if cls_head is not None:
             self.cls_head = MODELS.build(
                 _with_default(cls_head, 'in_channels', self.embed_dim))
             if cls_loss is not None:
-                self.cls_loss = MODELS.build(cls_loss)
+                self.cls_loss = check_slot(
+                    MODELS.build(cls_loss), 'classification', name)
             elif isinstance(getattr(self.cls_head, 'loss_module', None),
                             nn.Module):
                 # mmpretrain heads own their loss (their `loss` config)
@@ -234,7 +225,8 @@ class SketchPhotoRetriever(BaseSBIRRetriever):
                 raise ValueError(
                     f'{name}: a teacher needs a distill_loss '
                     "(e.g. dict(type='KnowledgeDistillationLoss'))")
-            self.distill_loss = MODELS.build(distill_loss)
+            self.distill_loss = check_slot(
+                MODELS.build(distill_loss), 'distillation', name)
         elif distill_loss is not None:
             raise ValueError(f'{name}: distill_loss without a teacher')
         # Not a submodule (see the class docstring): bypass nn.Module's
@@ -263,7 +255,7 @@ class SketchPhotoRetriever(BaseSBIRRetriever):
         try:
             device = next((p.device for p in self.neck.parameters()),
                           torch.device('cpu'))
-            out = _last(
+            out = last_tensor(
                 self.neck(torch.zeros(2, self.channels, 2, 2, device=device)))
         finally:
             self.neck.train(was_training)
@@ -341,42 +333,29 @@ class SketchPhotoRetriever(BaseSBIRRetriever):
         return feat * self.domain_scale[i].view(1, -1, 1, 1) + \
             self.domain_bias[i].view(1, -1, 1, 1)
 
-    def _encode(self, inputs: torch.Tensor,
-                modality: str) -> Tuple[torch.Tensor, torch.Tensor]:
+    def _encode_stream(self, inputs: torch.Tensor,
+                       modality: str) -> Tuple[torch.Tensor, torch.Tensor]:
         """``(B, 3, H, W)`` → (last map ``(B, C, h, w)``, embeddings
         ``(B, D)``)."""
-        feat = last_map(self.backbone(inputs, check_modality(modality)))
+        feat = last_tensor(self.backbone(inputs, check_modality(modality)))
         feat = self._condition(feat, modality)
-        return feat, _last(self.neck(feat))
+        return feat, last_tensor(self.neck(feat))
+
+    def _empty_stream(self, inputs: torch.Tensor,
+                      modality: str) -> Tuple[torch.Tensor, torch.Tensor]:
+        """0-row map and embeddings of an absent modality."""
+        return (inputs.new_zeros(0, self.channels, 1, 1),
+                inputs.new_zeros(0, self.embed_dim))
 
     def extract_feat(self, inputs: torch.Tensor,
                      modality: str) -> torch.Tensor:
         """``(B, 3, H, W)`` images of one modality → ``(B, D)`` embeddings
         (not normalised)."""
-        return self._encode(inputs, modality)[1]
+        return self._encode_stream(inputs, modality)[1]
 
     # ------------------------------------------------------------------ #
     # loss
     # ------------------------------------------------------------------ #
-    def _domain_terms(self, feats: Dict[str, torch.Tensor]
-                      ) -> Dict[str, torch.Tensor]:
-        present = [m for m in MODALITIES if feats[m].shape[0]]
-        x = torch.cat([feats[m] for m in present])
-        if x.dim() == 2:
-            x = x[:, :, None, None]
-        target = torch.cat([
-            x.new_full((feats[m].shape[0], ), float(m == 'sketch'))
-            for m in present
-        ])
-        logits = self.domain_classifier(x).reshape(-1)
-        terms = _as_terms(self.domain_loss(logits, target), 'loss_domain')
-        terms['disc_acc'] = ((logits.detach() > 0).float() ==
-                             target).float().mean()
-        grl = getattr(self.domain_classifier, 'grl', None)
-        if grl is not None:
-            terms['grl_coeff'] = logits.new_tensor(grl.coeff)
-        return terms
-
     def _distill_terms(self, inputs: torch.Tensor,
                        groups: Dict[str, torch.Tensor],
                        maps: Dict[str, torch.Tensor]
@@ -390,8 +369,8 @@ class SketchPhotoRetriever(BaseSBIRRetriever):
         index = torch.cat(index)
         with torch.no_grad():
             teacher = self.teacher.imagenet_logits(inputs[index])
-        return _as_terms(
-            self.distill_loss(torch.cat(student), teacher), 'loss_distill')
+        return loss_terms('distillation',
+                          self.distill_loss(torch.cat(student), teacher))
 
     def loss(self, inputs: torch.Tensor,
              data_samples: list) -> Dict[str, torch.Tensor]:
@@ -404,44 +383,32 @@ class SketchPhotoRetriever(BaseSBIRRetriever):
             (``triplet_active``, ``disc_acc``, ``grl_coeff``, ``cls_acc``).
         """
         self._check_ready()
-        groups = self._groups(data_samples, inputs)
-        labels = self._labels(data_samples, inputs.device)
-        maps: Dict[str, torch.Tensor] = {}
-        embs: Dict[str, torch.Tensor] = {}
-        labs: Dict[str, torch.Tensor] = {}
-        for modality, index in groups.items():
-            labs[modality] = labels[index]
-            if index.numel():
-                maps[modality], embs[modality] = self._encode(
-                    inputs[index], modality)
-            else:
-                maps[modality] = inputs.new_zeros(0, self.channels, 1, 1)
-                embs[modality] = inputs.new_zeros(0, self.embed_dim)
+        groups, labs, outs = self.encode_batch(inputs, data_samples)
+        maps = {m: out[0] for m, out in outs.items()}
+        embs = {m: out[1] for m, out in outs.items()}
 
         losses: Dict[str, torch.Tensor] = {}
         if self.metric_loss is not None:
-            losses.update(_as_terms(
-                self.metric_loss(embs['sketch'], labs['sketch'],
-                                 embs['photo'], labs['photo']),
-                'loss_metric'))
+            losses.update(loss_terms('metric', self.metric_loss(
+                embs['sketch'], labs['sketch'], embs['photo'],
+                labs['photo'])))
         if self.domain_classifier is not None:
-            losses.update(self._domain_terms(
+            losses.update(self.domain_terms(
+                self.domain_classifier, self.domain_loss,
                 embs if self.domain_input == 'embedding' else maps))
         all_embs = torch.cat([embs['sketch'], embs['photo']])
         all_labels = torch.cat([labs['sketch'], labs['photo']])
         if self.semantic_loss is not None:
-            losses.update(_as_terms(
-                self.semantic_loss(all_embs, all_labels, self.class_vectors),
-                'loss_sem'))
+            losses.update(loss_terms('semantic', self.semantic_loss(
+                all_embs, all_labels, self.class_vectors)))
         if self.cls_head is not None:
             head_input = (all_embs, ) if hasattr(self.cls_head,
                                                  'pre_logits') else all_embs
-            logits = _last(self.cls_head(head_input))
+            logits = last_tensor(self.cls_head(head_input))
             valid = all_labels >= 0
             if bool(valid.any()):
-                losses.update(_as_terms(
-                    self.cls_loss(logits[valid], all_labels[valid]),
-                    'loss_cls'))
+                losses.update(loss_terms('classification', self.cls_loss(
+                    logits[valid], all_labels[valid])))
                 correct = logits.detach()[valid].argmax(1) == \
                     all_labels[valid]
                 losses['cls_acc'] = correct.float().mean()

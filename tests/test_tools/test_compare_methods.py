@@ -1,0 +1,125 @@
+# Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+"""compare_methods.py tabulates finished runs: sub-galleries, seed means,
+bootstrap intervals and paired differences, checked against scikit-learn
+(test-only oracle) on hand-made feature dumps."""
+import importlib.util
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+from sklearn.metrics import average_precision_score
+
+from sketret.evaluation import save_features
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def load_tool():
+    spec = importlib.util.spec_from_file_location(
+        'compare_methods',
+        osp.join(REPO, 'tools', 'analysis_tools', 'compare_methods.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def make_dump(path, seed):
+    """Queries of classes 0-2 (the 'unseen' ones), a gallery with photos
+    of classes 0-2, photos of classes 3-4 and distractors (-1)."""
+    rng = np.random.default_rng(seed)
+    ql = np.repeat([0, 1, 2], 6)
+    gl = np.array([0, 0, 1, 1, 2, 2, 3, 3, 4, -1, -1, -1])
+    centres = rng.standard_normal((5, 4))
+    q = centres[ql] + rng.standard_normal((18, 4))
+    g = np.concatenate([centres[gl[:9]], rng.standard_normal((3, 4))])
+    g = g + 0.5 * rng.standard_normal(g.shape)
+    save_features(str(path), query_feats=q, query_labels=ql,
+                  gallery_feats=g, gallery_labels=gl,
+                  class_names=['a', 'b', 'c', 'd', 'e'])
+    return q, ql, g, gl
+
+
+def sklearn_map(q, ql, g, gl):
+    qn = q / np.linalg.norm(q, axis=1, keepdims=True)
+    gn = g / np.linalg.norm(g, axis=1, keepdims=True)
+    scores = qn @ gn.T
+    return np.array([average_precision_score(gl == ql[i], scores[i])
+                     for i in range(len(q))])
+
+
+@pytest.fixture
+def finished_runs(tmp_path):
+    data = {}
+    for name, offset in (('A', 0), ('B', 100)):
+        for seed in (0, 1):
+            run = tmp_path / 'work' / name / f'seed_{seed}'
+            run.mkdir(parents=True)
+            data[name, seed] = make_dump(run / 'test_features.npz',
+                                         offset + seed)
+            (run / 'train_time.json').write_text('{"seconds": 12.0}')
+    return tmp_path, data
+
+
+def test_tabulates_galleries_intervals_and_paired_differences(
+        finished_runs):
+    tmp_path, data = finished_runs
+    out_json = tmp_path / 'table.json'
+    out_md = tmp_path / 'table.md'
+    load_tool().main([
+        '--configs', 'configs/triplet/triplet_efficientnet-lite0_1xb32_'
+        'sbir-mini.py', 'configs/sake/sake_efficientnet-lite0_1xb32_'
+        'sbir-mini.py', '--names', 'A', 'B', '--seeds', '0', '1',
+        '--only-finished', '--galleries', 'unseen', 'photos', 'all',
+        '--metrics', 'mAP@all', '--work-dir', str(tmp_path / 'work'),
+        '--out-json', str(out_json), '--out-md', str(out_md),
+        '--bootstrap', '500'
+    ])
+    res = json.loads(out_json.read_text())
+    masks = {
+        'unseen': lambda gl: np.isin(gl, [0, 1, 2]),
+        'photos': lambda gl: gl != -1,
+        'all': lambda gl: np.ones(len(gl), bool),
+    }
+    for gallery, mask in masks.items():
+        entry = res['galleries'][gallery]
+        assert entry['gallery_size'] == int(mask(data['A', 0][3]).sum())
+        per_query = {}
+        for method in entry['methods']:
+            name = method['name']
+            want = []
+            for seed in (0, 1):
+                q, ql, g, gl = data[name, seed]
+                keep = mask(gl)
+                want.append(sklearn_map(q, ql, g[keep], gl[keep]))
+            st = method['mAP@all']
+            np.testing.assert_allclose(st['per_seed'],
+                                       [w.mean() for w in want], atol=1e-6)
+            assert st['std'] == pytest.approx(
+                np.std([w.mean() for w in want], ddof=1), abs=1e-6)
+            per_query[name] = np.mean(want, axis=0)
+            assert st['ci_query']['low'] <= st['mean'] <= st['ci_query'][
+                'high']
+            assert st['ci_class']['num_units'] == 3
+            assert set(st['per_class']) == {'a', 'b', 'c'}
+            assert st['per_class']['b'] == pytest.approx(
+                per_query[name][6:12].mean(), abs=1e-6)
+        diff = entry['methods'][1]['mAP@all']['diff_query']
+        assert diff['mean'] == pytest.approx(
+            (per_query['B'] - per_query['A']).mean(), abs=1e-6)
+        assert 'diff_query' not in entry['methods'][0]['mAP@all']
+    md = out_md.read_text()
+    assert md.count('#### Gallery') == 3 and 'Per-class mAP@all' in md
+
+
+def test_bad_paired_to(finished_runs):
+    tmp_path, _ = finished_runs
+    with pytest.raises(SystemExit, match='--paired-to "C"'):
+        load_tool().main([
+            '--configs', 'configs/triplet/triplet_efficientnet-lite0_1xb32_'
+            'sbir-mini.py', '--names', 'A', '--seeds', '0',
+            '--only-finished', '--paired-to', 'C', '--work-dir',
+            str(tmp_path / 'work')
+        ])
+    with pytest.raises(SystemExit):
+        load_tool().main(['--configs', 'x.py', '--folds', '0', '1'])
