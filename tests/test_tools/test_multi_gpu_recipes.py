@@ -91,7 +91,9 @@ def test_apply_runner_args_keeps_a_local_rank_given_by_the_launcher(
                          ids=[osp.basename(p) for p in LEAF_CONFIGS])
 def test_config_name_states_the_batch_its_lr_was_set_for(path):
     """``NxbM`` in a config name: M images per GPU, and the lr is set for
-    N x M images (auto_scale_lr.base_batch_size)."""
+    N x M images (auto_scale_lr.base_batch_size), or scaled to the batch of
+    the run (auto_scale_lr enabled, e.g. the 8-GPU FSDP config that
+    scales the one-GPU lr)."""
     found = re.search(r'_(\d+)xb(\d+)_', osp.basename(path))
     if found is None:  # no training recipe (e.g. the reference features)
         assert 'train' not in osp.basename(path)
@@ -99,8 +101,11 @@ def test_config_name_states_the_batch_its_lr_was_set_for(path):
     gpus, per_gpu = map(int, found.groups())
     cfg = Config.fromfile(path)
     assert cfg.train_dataloader.batch_size == per_gpu
-    assert cfg.auto_scale_lr == dict(base_batch_size=gpus * per_gpu,
-                                     enable=False)
+    if cfg.auto_scale_lr.enable:
+        assert cfg.auto_scale_lr.base_batch_size % per_gpu == 0
+    else:
+        assert cfg.auto_scale_lr == dict(base_batch_size=gpus * per_gpu,
+                                         enable=False)
 
 
 def test_auto_scale_lr_in_a_built_runner(tmp_path):
