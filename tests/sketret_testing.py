@@ -1,6 +1,7 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
 """Helpers shared by sketret's tests (import as ``sketret_testing``; a
 uniquely named module, because several test folders have a conftest)."""
+import importlib.util
 import os
 import os.path as osp
 import subprocess
@@ -8,6 +9,18 @@ import sys
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TEST_DATA = osp.join(REPO_ROOT, 'tests', 'data')
+
+
+def load_tool_module(*rel_parts):
+    """A script of ``tools/`` (``load_tool_module('analysis_tools',
+    'get_params.py')``) imported as a module: tools are scripts, not a
+    package, and their ``main(argv)`` is called in-process."""
+    path = osp.join(REPO_ROOT, 'tools', *rel_parts)
+    name = 'sketret_tool_' + '_'.join(rel_parts).replace('.py', '')
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def tool_env(env=None):

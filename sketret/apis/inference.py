@@ -64,7 +64,6 @@ def init_model(config,
         ...     'bda-sketret_efficientnet-lite0_1xb32_sbir-mini.py',
         ...     'model_zoo/bda-sketret/....pth')  # doctest: +SKIP
     """
-    from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
     from sketret.registry import MODELS
@@ -72,9 +71,6 @@ def init_model(config,
     _torch()
     if isinstance(config, str):
         cfg = load_config(config, cfg_options)
-    elif not isinstance(config, Config):
-        raise TypeError('config must be a file name or an mmengine Config, '
-                        f'got {type(config).__name__}')
     else:
         cfg = copy.deepcopy(config)
         if cfg_options:

@@ -1,7 +1,6 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
 """check_dataset / build_class_vectors / browse_dataset and the dataset
 base configs."""
-import importlib.util
 import json
 import os.path as osp
 
@@ -10,6 +9,7 @@ import pytest
 from mmengine.config import Config
 from PIL import Image
 from sbir_synth import write_image, write_list
+from sketret_testing import load_tool_module
 
 from sketret.registry import DATASETS
 
@@ -18,12 +18,7 @@ CFG_DIR = osp.join(REPO, 'configs', '_base_', 'datasets')
 
 
 def load_tool(rel):
-    path = osp.join(REPO, 'tools', rel)
-    spec = importlib.util.spec_from_file_location(
-        'tool_' + osp.basename(rel)[:-3], path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_tool_module(*rel.split('/'))
 
 
 # ----------------------------------------------------------- check_dataset

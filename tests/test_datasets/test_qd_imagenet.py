@@ -3,7 +3,6 @@
 subsets, galleries and folds, the sampler's per-epoch subsample and the
 configs (counts from data/qd-imagenet/README.md)."""
 import filecmp
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -12,6 +11,7 @@ import random
 import numpy as np
 import pytest
 from mmengine.config import Config
+from sketret_testing import load_tool_module
 
 from sketret.datasets import QDImageNet, qd_imagenet_folds
 from sketret.datasets.samplers import ClassBalancedPairSampler
@@ -24,12 +24,8 @@ CFG = osp.join(REPO, 'configs', 'bda-sketret',
 
 
 def load_prepare():
-    path = osp.join(REPO, 'tools', 'dataset_converters',
-                    'prepare_qd_imagenet.py')
-    spec = importlib.util.spec_from_file_location('prepare_qd', path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_tool_module('dataset_converters',
+                            'prepare_qd_imagenet.py')
 
 
 @pytest.fixture(scope='module')

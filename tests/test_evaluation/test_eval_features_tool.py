@@ -1,5 +1,4 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
-import importlib.util
 import json
 import os.path as osp
 import subprocess
@@ -7,6 +6,7 @@ import sys
 
 import numpy as np
 import pytest
+from sketret_testing import load_tool_module
 
 from sketret.evaluation import load_features, save_features
 
@@ -15,11 +15,7 @@ TOOL = osp.join('tools', 'analysis_tools', 'eval_features.py')
 
 
 def load_tool():
-    spec = importlib.util.spec_from_file_location('eval_features',
-                                                  osp.join(REPO, TOOL))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool_module('analysis_tools', 'eval_features.py')
 
 
 @pytest.fixture

@@ -2,12 +2,12 @@
 """compare_methods.py tabulates finished runs: sub-galleries, seed means,
 bootstrap intervals and paired differences, checked against scikit-learn
 (test-only oracle) on hand-made feature dumps."""
-import importlib.util
 import json
 import os.path as osp
 
 import numpy as np
 import pytest
+from sketret_testing import load_tool_module
 from sklearn.metrics import average_precision_score
 
 from sketret.evaluation import save_features
@@ -16,12 +16,7 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'compare_methods',
-        osp.join(REPO, 'tools', 'analysis_tools', 'compare_methods.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool_module('analysis_tools', 'compare_methods.py')
 
 
 def make_dump(path, seed):

@@ -2,7 +2,6 @@
 """ONNX export (tools/deployment/pytorch2onnx.py) and serving the exported
 model with onnxruntime, without PyTorch."""
 import glob
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -14,7 +13,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from sketret_testing import REPO_ROOT
+from sketret_testing import REPO_ROOT, load_tool_module
 
 from sketret.utils.assets import SBIR_MINI_ROOT
 
@@ -28,12 +27,7 @@ SMALL_OPT = 'test_dataloader.dataset.pipeline.1.scale=(64,64)'
 
 
 def _load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'sketret_pytorch2onnx',
-        osp.join(REPO_ROOT, 'tools', 'deployment', 'pytorch2onnx.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool_module('deployment', 'pytorch2onnx.py')
 
 
 @pytest.fixture(scope='module')

@@ -25,8 +25,11 @@ def test_fsdp_config_is_the_one_gpu_config_plus_a_strategy():
     assert cfg.runner_type == 'FlexibleRunner'
     assert set(cfg.keys()) - set(one.keys()) == {'strategy'}
     for key in one.keys():
-        if key != 'runner_type':
+        if key not in ('runner_type', 'auto_scale_lr'):
             assert cfg[key] == one[key], key
+    # the one-GPU lr (set for 64 images), scaled to the batch of the run
+    assert one.auto_scale_lr == dict(base_batch_size=64, enable=False)
+    assert cfg.auto_scale_lr == dict(base_batch_size=64, enable=True)
     with STRATEGIES.switch_scope_and_registry('sketret') as registry:
         strategy = registry.build(cfg.strategy)
     assert type(strategy) is FSDPStrategy

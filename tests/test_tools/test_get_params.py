@@ -1,7 +1,6 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
 """tools/analysis_tools/get_params.py: per-component parameter counts
 checked against counts made here on the built model."""
-import importlib.util
 import os
 import os.path as osp
 import re
@@ -10,6 +9,7 @@ import pytest
 import torch
 import torch.nn as nn
 from mmengine.config import Config
+from sketret_testing import load_tool_module
 
 from sketret.registry import MODELS
 
@@ -22,12 +22,7 @@ OPTIONS = ['model.backbone.backbone.pretrained=False',
 
 
 def load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'get_params',
-        osp.join(REPO_ROOT, 'tools', 'analysis_tools', 'get_params.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool_module('analysis_tools', 'get_params.py')
 
 
 def parse_table(text):

@@ -3,7 +3,6 @@
 local ranks, the linear lr scaling rule, config names, DDP settings,
 'auto' data-loader settings and the float16 CPU autocast refusal."""
 import glob
-import importlib.util
 import logging
 import os
 import os.path as osp
@@ -12,6 +11,7 @@ import re
 import pytest
 import torch
 from mmengine.config import Config, ConfigDict
+from sketret_testing import load_tool_module
 
 from sketret.utils.config_utils import (
     MPI_LOCAL_RANK_VARS,
@@ -32,11 +32,7 @@ LEAF_CONFIGS = sorted(
 
 def _train_tool():
     """tools/train.py as a module."""
-    spec = importlib.util.spec_from_file_location(
-        'sketret_train_tool', osp.join(REPO, 'tools', 'train.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool_module('train.py')
 
 
 @pytest.fixture(autouse=True)
@@ -95,7 +91,9 @@ def test_apply_runner_args_keeps_a_local_rank_given_by_the_launcher(
                          ids=[osp.basename(p) for p in LEAF_CONFIGS])
 def test_config_name_states_the_batch_its_lr_was_set_for(path):
     """``NxbM`` in a config name: M images per GPU, and the lr is set for
-    N x M images (auto_scale_lr.base_batch_size)."""
+    N x M images (auto_scale_lr.base_batch_size), or scaled to the batch of
+    the run (auto_scale_lr enabled, e.g. the 8-GPU FSDP config that
+    scales the one-GPU lr)."""
     found = re.search(r'_(\d+)xb(\d+)_', osp.basename(path))
     if found is None:  # no training recipe (e.g. the reference features)
         assert 'train' not in osp.basename(path)
@@ -103,8 +101,11 @@ def test_config_name_states_the_batch_its_lr_was_set_for(path):
     gpus, per_gpu = map(int, found.groups())
     cfg = Config.fromfile(path)
     assert cfg.train_dataloader.batch_size == per_gpu
-    assert cfg.auto_scale_lr == dict(base_batch_size=gpus * per_gpu,
-                                     enable=False)
+    if cfg.auto_scale_lr.enable:
+        assert cfg.auto_scale_lr.base_batch_size % per_gpu == 0
+    else:
+        assert cfg.auto_scale_lr == dict(base_batch_size=gpus * per_gpu,
+                                         enable=False)
 
 
 def test_auto_scale_lr_in_a_built_runner(tmp_path):

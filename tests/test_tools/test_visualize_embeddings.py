@@ -1,12 +1,12 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
 """visualize_embeddings.py on the shipped demo checkpoint and the bundled
 set, and its 2-D maps on synthetic clusters."""
-import importlib.util
 import os
 import os.path as osp
 
 import numpy as np
 import pytest
+from sketret_testing import load_tool_module
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'bda-sketret',
@@ -16,12 +16,8 @@ CKPT = osp.join(REPO, 'model_zoo', 'bda-sketret',
 
 
 def load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'visualize_embeddings',
-        osp.join(REPO, 'tools', 'analysis_tools', 'visualize_embeddings.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool_module('analysis_tools',
+                            'visualize_embeddings.py')
 
 
 @pytest.mark.parametrize('method', ['tsne', 'pca'])

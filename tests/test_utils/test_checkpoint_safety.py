@@ -1,6 +1,8 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
-"""mmengine checkpoints load with ``weights_only=True`` after
-``import sketret``; anything outside the allow-list is still refused."""
+"""mmengine checkpoints load with ``weights_only=True`` once sketret has
+registered its allow-list (``import sketret`` after ``import torch``, or
+``sketret.engine`` / ``sketret.apis``); anything outside it is still
+refused."""
 import os.path as osp
 import pickle
 import sys
@@ -10,7 +12,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner, load_checkpoint
 
-import sketret  # noqa: F401  (registers the allow-list)
+import sketret  # noqa: F401  (torch is imported: registers the allow-list)
 from sketret.apis.runner_utils import build_runner
 
 TEST_DATA = osp.join(osp.dirname(osp.dirname(__file__)), 'data')

@@ -52,7 +52,10 @@ def test_default_demo_paths_exist_in_the_repo(serve):
 
 @pytest.mark.parametrize('argv, match', [
     (['a.py'], 'needs a CHECKPOINT'),
-    (['a.py', 'b.pth', '--model', 'x'], 'not both'),
+    (['a.py', 'b.pth', '--model', 'x'], 'give one of'),
+    (['--model', 'x', '--onnx', 'd'], 'give one of'),
+    (['--onnx', 'd', '--cfg-options', 'a=1'], 'deploy.json'),
+    (['--threads', '0'], '--threads'),
     (['--model', 'x', '--cfg-options', 'a=1'], 'needs CONFIG CHECKPOINT'),
     (['--port', '70000'], '--port'),
     (['--topk', '0'], '--topk'),

@@ -64,6 +64,10 @@ def parse_args(argv=None):
     parser.add_argument('--out-plot', help='bar plot (PNG)')
     parser.add_argument('--device', default='auto',
                         choices=['auto', 'cpu', 'cuda'])
+    parser.add_argument('--amp', action='store_true',
+                        help='train with tools/train.py --amp (bfloat16 '
+                        'autocast on the CPU, float16 AMP on a GPU); '
+                        'testing stays float32')
     parser.add_argument('--cfg-options', nargs='*', default=[],
                         help='passed to every train/test run (k=v ...)')
     parser.add_argument('--galleries', nargs='+', default=['all'],
@@ -139,7 +143,8 @@ def run_one(config, seed, run_dir, args, train=True, fold=None):
         start = time.perf_counter()
         _run([py, 'tools/train.py', config, '--work-dir',
               osp.join(run_dir, 'train'), '--seed', str(seed),
-              '--deterministic', '--device', args.device, *opts],
+              '--deterministic', '--device', args.device,
+              *(['--amp'] if args.amp else []), *opts],
              osp.join(run_dir, 'train.log'))
         seconds = time.perf_counter() - start
         with open(timing, 'w', encoding='utf-8') as f:

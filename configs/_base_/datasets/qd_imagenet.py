@@ -108,3 +108,7 @@ val_evaluator = [
         modality_gap=True)
 ]
 test_evaluator = val_evaluator
+
+# The learning rate was set for this batch on one device ("1xb32");
+# tools/train.py --auto-scale-lr scales it for (devices x batch) / 32.
+auto_scale_lr = dict(base_batch_size=32, enable=False)
