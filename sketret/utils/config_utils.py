@@ -322,21 +322,28 @@ def resolve_auto_dataloaders(cfg: Config, use_cuda: bool) -> None:
     """
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         loader = cfg.get(key)
-        if not isinstance(loader, dict):
-            continue
-        for name, value in loader.items():
-            if isinstance(value, str) and name in (
-                    'num_workers', 'persistent_workers', 'pin_memory') \
-                    and value != 'auto':
-                raise ValueError(f'{key}.{name} must be a value or "auto", '
-                                 f'got "{value}".')
-        if loader.get('num_workers') == 'auto':
-            loader['num_workers'] = (min(AUTO_GPU_WORKERS, usable_cpus())
-                                     if use_cuda else 0)
-        if loader.get('persistent_workers') == 'auto':
-            loader['persistent_workers'] = loader.get('num_workers', 0) > 0
-        if loader.get('pin_memory') == 'auto':
-            loader['pin_memory'] = bool(use_cuda)
+        if isinstance(loader, dict):
+            resolve_auto_loader(loader, use_cuda, key)
+
+
+def resolve_auto_loader(loader: dict, use_cuda: bool,
+                        name: str = 'dataloader') -> dict:
+    """The ``'auto'`` settings of one data-loader config (a dict, changed
+    in place and returned); see :func:`resolve_auto_dataloaders`."""
+    for key, value in loader.items():
+        if isinstance(value, str) and key in (
+                'num_workers', 'persistent_workers', 'pin_memory') \
+                and value != 'auto':
+            raise ValueError(f'{name}.{key} must be a value or "auto", '
+                             f'got "{value}".')
+    if loader.get('num_workers') == 'auto':
+        loader['num_workers'] = (min(AUTO_GPU_WORKERS, usable_cpus())
+                                 if use_cuda else 0)
+    if loader.get('persistent_workers') == 'auto':
+        loader['persistent_workers'] = loader.get('num_workers', 0) > 0
+    if loader.get('pin_memory') == 'auto':
+        loader['pin_memory'] = bool(use_cuda)
+    return loader
 
 
 def setup_launcher_backend(cfg: Config, launcher: str) -> None:

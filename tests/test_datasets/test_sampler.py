@@ -7,7 +7,6 @@ from collections import Counter
 import numpy as np
 import pytest
 from mmengine.config import Config
-from mmengine.runner import Runner
 
 import sketret.datasets.samplers.class_balanced_pair_sampler as cbps
 from sketret.datasets import (
@@ -15,6 +14,7 @@ from sketret.datasets import (
     ClassBalancedPairSampler,
     SBIRMini,
 )
+from sketret.engine import SketRetRunner
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -233,7 +233,9 @@ def test_mmengine_runner_builds_the_train_dataloader():
         dict(type='mmcv.Resize', scale=(32, 32), keep_ratio=False),
         dict(type='PackSBIRInputs'),
     ]
-    loader = Runner.build_dataloader(loader_cfg, seed=0)
+    # sketret's runner (every config's runner_type) resolves the 'auto'
+    # loader settings of the config, then builds it as mmengine does
+    loader = SketRetRunner.build_dataloader(loader_cfg, seed=0)
     assert len(loader) == loader.batch_sampler.sampler.num_batches
     batch = next(iter(loader))
     assert len(batch['inputs']) == 32
@@ -244,4 +246,4 @@ def test_mmengine_runner_builds_the_train_dataloader():
     bad = copy.deepcopy(cfg.train_dataloader)
     bad['batch_size'] = 30
     with pytest.raises(ValueError, match='batch_size=32'):
-        Runner.build_dataloader(bad, seed=0)
+        SketRetRunner.build_dataloader(bad, seed=0)

@@ -1,4 +1,5 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+import copy
 import os
 import os.path as osp
 
@@ -78,6 +79,18 @@ class SketRetRunner(Runner):
                 f'{self.world_size * per_rank} and keeps it as it is. Pass '
                 '--auto-scale-lr to tools/train.py to scale it linearly.')
         return super().scale_lr(optim_wrapper, auto_scale_lr)
+
+    @staticmethod
+    def build_dataloader(dataloader, seed=None, diff_rank_seed=False):
+        """mmengine's, after resolving ``'auto'`` loader settings
+        (``num_workers``, ``persistent_workers``, ``pin_memory``) for the
+        device (:func:`sketret.utils.config_utils.resolve_auto_loader`), so
+        that a config with them also builds outside ``tools/train.py``."""
+        if isinstance(dataloader, dict):
+            from sketret.utils.config_utils import resolve_auto_loader
+            dataloader = resolve_auto_loader(
+                copy.deepcopy(dataloader), torch.cuda.is_available())
+        return Runner.build_dataloader(dataloader, seed, diff_rank_seed)
 
     def build_logger(self, log_level='INFO', log_file=None, **kwargs):
         logger = super().build_logger(log_level, log_file, **kwargs)
