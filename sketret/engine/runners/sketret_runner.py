@@ -115,6 +115,15 @@ class SketRetRunner(Runner):
                 os.remove(tmp_path)
             raise
 
+    def set_randomness(self, seed, diff_rank_seed=False,
+                       deterministic=False):
+        if deterministic:
+            # mmengine turns cudnn autotuning (env_cfg.cudnn_benchmark) off
+            # for a deterministic run, with a warning: the config asked for
+            # determinism, there is nothing to act on. Same switch, quietly.
+            torch.backends.cudnn.benchmark = False
+        super().set_randomness(seed, diff_rank_seed, deterministic)
+
     def load_checkpoint(self, *args, **kwargs):
         with prints_to_log(self.logger):
             return super().load_checkpoint(*args, **kwargs)
