@@ -70,7 +70,9 @@ def run(argv, cwd, timeout=300):
     user's folder on PYTHONPATH as the guide says."""
     assert argv[0] == 'python', argv
     env = dict(os.environ)
-    env['PYTHONPATH'] = str(cwd)
+    # the guide: export PYTHONPATH=$PWD:$PYTHONPATH
+    env['PYTHONPATH'] = os.pathsep.join(
+        [str(cwd)] + ([env['PYTHONPATH']] if env.get('PYTHONPATH') else []))
     env.setdefault('OMP_NUM_THREADS', '1')
     return subprocess.run([sys.executable, *argv[1:]], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)

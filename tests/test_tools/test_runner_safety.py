@@ -67,6 +67,18 @@ def test_resume_from_another_model_is_refused(tmp_path):
         runner.train()
 
 
+def test_checkpoint_loading_prints_nothing(tmp_path, capsys):
+    """mmengine's loader prints "Loads checkpoint by local backend ..."
+    with print(); sketret's Runner sends it to the log file."""
+    runner = build_runner(
+        _cfg(tmp_path, 'quiet_load', **{'train_cfg.max_epochs': 1}))
+    runner.train()
+    capsys.readouterr()
+    runner.load_checkpoint(str(tmp_path / 'epoch_1.pth'))
+    assert 'Loads checkpoint' not in capsys.readouterr().out
+    assert 'Loads checkpoint by local backend' in work_dir_log(tmp_path)
+
+
 def test_state_dict_mismatch_lists_keys():
     a = {'x': torch.zeros(2), 'y': torch.zeros(1)}
     b = {'x': torch.zeros(3), 'z': torch.zeros(1)}

@@ -48,3 +48,13 @@ def test_unknown_level_is_refused():
     logger = MMLogger.get_instance('console-bad')
     with pytest.raises(ValueError, match='console_log_level must be'):
         setup_console(logger, 'LOUD')
+
+
+def test_progress_line_shows_real_valued_metrics():
+    import torch
+
+    from sketret.engine.hooks.progress_hook import format_metrics
+    line = format_metrics({'textbook/mAP@all': 0.41236,
+                           'textbook/P@10': torch.tensor(0.5),
+                           'textbook/num_queries': 60})
+    assert line == 'textbook/mAP@all 0.4124  textbook/P@10 0.5000'

@@ -11,15 +11,14 @@ from sketret.utils.console import log_progress
 
 
 def format_metrics(metrics: Optional[Dict]) -> str:
-    """``{'textbook/mAP@all': 0.41, 'n': 3}`` -> ``'textbook/mAP@all
-    0.4100  n 3'``."""
+    """The real-valued metrics, 4 decimals: ``{'textbook/mAP@all': 0.41,
+    'textbook/num_queries': 60}`` -> ``'textbook/mAP@all 0.4100'`` (counts
+    are in the log file)."""
     parts = []
     for key, value in (metrics or {}).items():
         value = value.item() if hasattr(value, 'item') else value
         if isinstance(value, float):
             parts.append(f'{key} {value:.4f}')
-        else:
-            parts.append(f'{key} {value}')
     return '  '.join(parts)
 
 

@@ -1,5 +1,7 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
+import contextlib
 import copy
+import io
 import os
 import os.path as osp
 
@@ -10,6 +12,21 @@ from mmengine.runner import Runner
 
 from sketret.registry import RUNNERS
 from sketret.utils.console import setup_console
+
+
+@contextlib.contextmanager
+def prints_to_log(logger):
+    """Send what the block prints to ``logger`` (INFO) instead of the
+    terminal: mmengine's checkpoint loader prints "Loads checkpoint by local
+    backend from path: ..." with ``print`` when it has no logger."""
+    buffer = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(buffer):
+            yield
+    finally:
+        for line in buffer.getvalue().splitlines():
+            if line.strip():
+                logger.info(line)
 
 
 def state_dict_mismatch(model_state: dict, ckpt_state: dict) -> str:
@@ -111,6 +128,19 @@ class SketRetRunner(Runner):
                 os.remove(tmp_path)
             raise
 
+    def set_randomness(self, seed, diff_rank_seed=False,
+                       deterministic=False):
+        if deterministic:
+            # mmengine turns cudnn autotuning (env_cfg.cudnn_benchmark) off
+            # for a deterministic run, with a warning: the config asked for
+            # determinism, there is nothing to act on. Same switch, quietly.
+            torch.backends.cudnn.benchmark = False
+        super().set_randomness(seed, diff_rank_seed, deterministic)
+
+    def load_checkpoint(self, *args, **kwargs):
+        with prints_to_log(self.logger):
+            return super().load_checkpoint(*args, **kwargs)
+
     def resume(self, filename, *args, **kwargs):
         ckpt = torch.load(filename, map_location='cpu', weights_only=True)
         model = self.model.module if is_model_wrapper(self.model) \
@@ -124,4 +154,5 @@ class SketRetRunner(Runner):
                 f'different model than this config builds ({mismatch}). '
                 'Resume with the config that produced it, or start a new '
                 'run with load_from=... to fine-tune from its weights.')
-        return super().resume(filename, *args, **kwargs)
+        with prints_to_log(self.logger):
+            return super().resume(filename, *args, **kwargs)
