@@ -109,3 +109,23 @@ def test_cpu_autocast_wrapper_runs_forward_in_bf16():
         CPUAutocastOptimWrapper(
             dtype='int8',
             optimizer=torch.optim.SGD(model.parameters(), lr=0.1))
+
+
+def test_default_hooks_none_turns_off_sketret_hooks_too(tmp_path):
+    def hook_types(runner):
+        return {type(h).__name__ for h in runner.hooks}
+
+    runner = build_runner(_cfg(tmp_path / 'on', 'hooks_on'))
+    assert {'NonFiniteLossHook', 'CorruptFileHook',
+            'IterTimerHook'} <= hook_types(runner)
+    # what --cfg-options default_hooks.non_finite_loss=None gives
+    runner = build_runner(_cfg(
+        tmp_path / 'off', 'hooks_off', **{
+            'default_hooks.non_finite_loss': None,
+            'default_hooks.corrupt_files': None,
+            'default_hooks.timer': None
+        }))
+    types = hook_types(runner)
+    assert not {'NonFiniteLossHook', 'CorruptFileHook',
+                'IterTimerHook'} & types
+    assert 'CheckpointHook' in types

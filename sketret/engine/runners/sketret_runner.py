@@ -59,10 +59,19 @@ def state_dict_mismatch(model_state: dict, ckpt_state: dict) -> str:
     return '; '.join(parts)
 
 
+#: mmengine's own default hooks (``None`` removes one of them).
+_MMENGINE_DEFAULT_HOOKS = ('runtime_info', 'timer', 'sampler_seed', 'logger',
+                           'param_scheduler', 'checkpoint')
+
+
 @RUNNERS.register_module()
 class SketRetRunner(Runner):
-    """mmengine's Runner with two safety changes and a readable terminal.
+    """mmengine's Runner with three changes and a readable terminal.
 
+    - ``default_hooks.<name>=None`` turns off any default hook, also those
+      sketret adds in ``configs/_base_/default_runtime.py``
+      (``non_finite_loss``, ``corrupt_files``); mmengine accepts it only
+      for its own.
     - Checkpoints are written atomically: to a hidden temporary file in the
       same directory, then renamed over the final name. A run killed (or a
       disk that fills) while saving leaves the previous checkpoint and
@@ -115,6 +124,14 @@ class SketRetRunner(Runner):
         if console is not None:
             setup_console(logger, console)
         return logger
+    def register_default_hooks(self, hooks=None) -> None:
+        if hooks is not None:
+            hooks = {
+                name: hook
+                for name, hook in hooks.items()
+                if hook is not None or name in _MMENGINE_DEFAULT_HOOKS
+            }
+        super().register_default_hooks(hooks)
 
     @master_only
     def save_checkpoint(self, out_dir, filename, *args, **kwargs):
