@@ -111,9 +111,10 @@ def test_test_tool_reports_skipped_files_with_the_metrics(
     metrics = json.loads(out.read_text())
     assert metrics['skipped_files'] == [bad]
     assert metrics['num_queries'] == 5  # 2 classes x 3 sketches, 1 bad
+    # the terminal's test line (ProgressHook), then the report
     lines = (proc.stdout + proc.stderr).splitlines()
     metric_line = [i for i, line in enumerate(lines)
-                   if 'Epoch(test)' in line and 'mAP@all' in line]
+                   if line.startswith('Test ') and 'mAP@all' in line]
     report = [i for i, line in enumerate(lines)
               if '1 unreadable files were left out of the test set' in line]
     assert len(metric_line) == 1 and len(report) == 1
