@@ -68,8 +68,11 @@ def metrics_to_json(metrics: dict) -> dict:
     ``{'textbook/mAP@all': 0.5, 'textbook/P@100': 0.6}`` becomes
     ``{'preset': 'textbook', 'mAP@all': 0.5, 'P@100': 0.6}``; generalized
     ZS-SBIR keys ``'textbook/unseen/mAP@all'`` go to
-    ``{'unseen': {'mAP@all': ...}}``. Keys without a preset stay as they are.
+    ``{'unseen': {'mAP@all': ...}}``. Keys whose first part is not a metric
+    preset (``'modality_gap/mmd'``) go to ``{'modality_gap': {'mmd': ...}}``;
+    keys without ``/`` stay as they are.
     """
+    from sketret.evaluation.functional import PRESETS
     out = {}
     presets = set()
     for key, value in metrics.items():
@@ -77,6 +80,12 @@ def metrics_to_json(metrics: dict) -> dict:
         parts = key.split('/')
         if len(parts) == 1:
             out[key] = value
+            continue
+        if parts[0] not in PRESETS:
+            node = out
+            for part in parts[:-1]:
+                node = node.setdefault(part, {})
+            node[parts[-1]] = value
             continue
         presets.add(parts[0])
         node = out

@@ -10,10 +10,12 @@ them), each computed on at most ``max_samples`` embeddings per modality:
   median heuristic); the biased (V-statistic) estimate, 0 for identical
   samples.
 - ``centroid_distance``: the distance between the two modality means.
-- ``probe_accuracy``: balanced accuracy of a linear probe (ridge regression
-  on ±1 targets) that predicts the modality, by 2-fold cross-validation;
-  0.5 means the modalities cannot be told apart linearly, 1.0 that they are
-  linearly separable.
+- ``probe_accuracy``: accuracy of a linear probe (ridge regression on ±1
+  targets) that predicts the modality, by 2-fold cross-validation on
+  equally many embeddings of each modality (the larger side is subsampled
+  to the smaller one); 0.5 means the modalities cannot be told apart
+  linearly, 1.0 that they are linearly separable. With few embeddings of
+  one modality (e.g. a 19-photo gallery) it is a noisy estimate.
 """
 from typing import Dict
 
@@ -46,6 +48,9 @@ def rbf_mmd2(x: np.ndarray, y: np.ndarray, bandwidth: float) -> float:
 
 def _probe_accuracy(x: np.ndarray, y: np.ndarray, rng,
                     ridge: float = 1e-3) -> float:
+    n = min(len(x), len(y))
+    x = x[np.sort(rng.permutation(len(x))[:n])]
+    y = y[np.sort(rng.permutation(len(y))[:n])]
     feats = np.concatenate([x, y])
     target = np.concatenate([np.ones(len(x)), -np.ones(len(y))])
     feats = np.concatenate([feats, np.ones((len(feats), 1))], axis=1)

@@ -64,3 +64,22 @@ def test_metric_reports_gap_keys():
     res = metric.evaluate(len(samples))
     assert {'modality_gap/mmd', 'modality_gap/centroid_distance',
             'modality_gap/probe_accuracy'} <= set(res)
+
+
+def test_probe_is_not_fooled_by_unbalanced_modalities():
+    # 600 sketches and 19 photos, linearly separable: a probe fitted on
+    # the unbalanced set predicts "sketch" for all and scores 0.5
+    # (balanced); subsampled to equal sizes it finds the split.
+    rng = np.random.default_rng(3)
+    sketches = rng.standard_normal((600, 8)) + 3.0 * np.eye(8)[0]
+    photos = rng.standard_normal((19, 8)) - 3.0 * np.eye(8)[0]
+    gap = modality_gap(sketches, photos)
+    assert gap['probe_accuracy'] > 0.9
+
+
+def test_gap_keys_in_test_json():
+    from sketret.apis.runner_utils import metrics_to_json
+    out = metrics_to_json({'textbook/mAP@all': 0.25,
+                           'modality_gap/mmd': 0.02, 'time': 1.0})
+    assert out == {'preset': 'textbook', 'mAP@all': 0.25,
+                   'modality_gap': {'mmd': 0.02}, 'time': 1.0}
