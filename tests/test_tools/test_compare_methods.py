@@ -21,16 +21,21 @@ def load_tool():
 
 def make_dump(path, seed):
     """Queries of classes 0-2 (the 'unseen' ones), a gallery with photos
-    of classes 0-2, photos of classes 3-4 and distractors (-1)."""
+    of classes 0-2, photos of classes 3-4 (one of them labelled -1, as
+    qd-imagenet labels seen-class photos in a test set) and distractors
+    (-1, in a distractor/ folder)."""
     rng = np.random.default_rng(seed)
     ql = np.repeat([0, 1, 2], 6)
     gl = np.array([0, 0, 1, 1, 2, 2, 3, 3, 4, -1, -1, -1])
+    paths = [f'photo/c{c}/{i}.jpg' for i, c in enumerate(gl[:9])] + [
+        'photo/c4/9.jpg'] + [f'distractor/{i}.jpg' for i in (10, 11)]
+    gl[9] = -1  # a seen-class photo relevant to no query
     centres = rng.standard_normal((5, 4))
     q = centres[ql] + rng.standard_normal((18, 4))
     g = np.concatenate([centres[gl[:9]], rng.standard_normal((3, 4))])
     g = g + 0.5 * rng.standard_normal(g.shape)
     save_features(str(path), query_feats=q, query_labels=ql,
-                  gallery_feats=g, gallery_labels=gl,
+                  gallery_feats=g, gallery_labels=gl, gallery_paths=paths,
                   class_names=['a', 'b', 'c', 'd', 'e'])
     return q, ql, g, gl
 
@@ -73,7 +78,8 @@ def test_tabulates_galleries_intervals_and_paired_differences(
     res = json.loads(out_json.read_text())
     masks = {
         'unseen': lambda gl: np.isin(gl, [0, 1, 2]),
-        'photos': lambda gl: gl != -1,
+        # every photo but the 2 in distractor/ (10 of 12)
+        'photos': lambda gl: np.arange(len(gl)) < 10,
         'all': lambda gl: np.ones(len(gl), bool),
     }
     for gallery, mask in masks.items():

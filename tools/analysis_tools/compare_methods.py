@@ -18,17 +18,17 @@ stopped. ``--reference-configs`` are evaluated without training (e.g. the
 ImageNet backbone's features); ``--random-baseline`` scores random
 embeddings on the same test labels.
 
-Statistics: every method is scored per query; the table shows the mean ±
-sample std over seeds, and 95 % percentile-bootstrap intervals of the
-seed-averaged mean over queries and over classes (whole classes resampled),
-plus the paired difference to ``--paired-to`` (default: the first config)
-on the same queries, with both intervals. ``--galleries`` scores the same
-dumped features against sub-galleries: ``unseen`` (photos of the query
-classes only), ``photos`` (every labelled photo) and ``all`` (as dumped,
-distractors included). ``--folds`` with ``--fold-key`` repeats every run
-for each class fold (``--cfg-options KEY=FOLD`` for each comma-separated
-KEY); per-query values of all
-folds are pooled (each class is a query class in one fold).
+Statistics: every method is scored per query; the table shows the mean ± sample
+std over seeds, and 95 % percentile-bootstrap intervals of the seed-averaged
+mean over queries and over classes (whole classes resampled), plus the paired
+difference to ``--paired-to`` (default: the first config) on the same queries,
+with both intervals. ``--galleries`` scores the same dumped features against
+sub-galleries: ``unseen`` (photos of the query classes only), ``photos`` (every
+photo but the distractors: label -1 in a ``distractor/`` folder) and ``all``
+(as dumped, distractors included). ``--folds`` with ``--fold-key`` repeats
+every run for each class fold (``--cfg-options KEY=FOLD`` for each comma-
+separated KEY); per-query values of all folds are pooled (each class is a query
+class in one fold).
 """
 import argparse
 import glob
@@ -92,11 +92,24 @@ def parse_args(argv=None):
 
 
 # Sub-galleries of a dumped test set: which gallery items to keep, from the
-# gallery labels (-1: distractor) and the set of query labels.
+# gallery labels, the set of query labels and the gallery paths. A photo
+# is a distractor when its label is -1 and its file lies in a
+# ``distractor/`` folder (sketret's tree layout); test sets may label the
+# seen-class photos -1 as well (relevant to no unseen query).
+# Without paths every -1 photo counts as a distractor.
+def _distractor(labels, paths):
+    if paths is None:
+        return labels == -1
+    in_folder = np.array([
+        'distractor' in str(p).replace('\\', '/').split('/') for p in paths
+    ], dtype=bool)
+    return (labels == -1) & in_folder
+
+
 GALLERIES = {
-    'unseen': lambda g, q: np.isin(g, q),
-    'photos': lambda g, q: g != -1,
-    'all': lambda g, q: np.ones(len(g), dtype=bool),
+    'unseen': lambda g, q, paths: np.isin(g, q),
+    'photos': lambda g, q, paths: ~_distractor(g, paths),
+    'all': lambda g, q, paths: np.ones(len(g), dtype=bool),
 }
 
 
@@ -191,7 +204,7 @@ def score(features_file, args, gallery='all', rng_seed=None):
     )
     f = load_features(features_file)
     ql, gl = np.asarray(f['query_labels']), np.asarray(f['gallery_labels'])
-    keep = GALLERIES[gallery](gl, ql)
+    keep = GALLERIES[gallery](gl, ql, f.get('gallery_paths'))
     qf, gf = f['query_feats'], f['gallery_feats'][keep]
     if rng_seed is not None:
         rng = np.random.RandomState(rng_seed)
