@@ -62,17 +62,20 @@ def load_checkpoint_strict(runner: Runner, checkpoint: str,
             f'{config_name}:\n{err}') from None
 
 
+#: Metric key prefixes that name a group of measures, not a metric preset.
+_NON_PRESET_GROUPS = ('modality_gap', )
+
+
 def metrics_to_json(metrics: dict) -> dict:
     """Turn Runner metrics into the JSON of ``eval_features.py``.
 
     ``{'textbook/mAP@all': 0.5, 'textbook/P@100': 0.6}`` becomes
     ``{'preset': 'textbook', 'mAP@all': 0.5, 'P@100': 0.6}``; generalized
     ZS-SBIR keys ``'textbook/unseen/mAP@all'`` go to
-    ``{'unseen': {'mAP@all': ...}}``. Keys whose first part is not a metric
-    preset (``'modality_gap/mmd'``) go to ``{'modality_gap': {'mmd': ...}}``;
-    keys without ``/`` stay as they are.
+    ``{'unseen': {'mAP@all': ...}}``. Measures that are not retrieval
+    metrics (``'modality_gap/mmd'``) go to their own group,
+    ``{'modality_gap': {'mmd': ...}}``; keys without ``/`` stay as they are.
     """
-    from sketret.evaluation.functional import PRESETS
     out = {}
     presets = set()
     for key, value in metrics.items():
@@ -81,7 +84,7 @@ def metrics_to_json(metrics: dict) -> dict:
         if len(parts) == 1:
             out[key] = value
             continue
-        if parts[0] not in PRESETS:
+        if parts[0] in _NON_PRESET_GROUPS:
             node = out
             for part in parts[:-1]:
                 node = node.setdefault(part, {})

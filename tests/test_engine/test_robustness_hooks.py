@@ -96,7 +96,10 @@ def train(tmp_path, max_ratio, workers, max_epochs=2):
             logger=dict(interval=1), checkpoint=None,
             corrupt_files=dict(max_ratio=max_ratio)),
         custom_hooks=[dict(type='RecordBatchesHook')],
-        randomness=dict(seed=0)))
+        randomness=dict(seed=0),
+        # one logger name per Runner: two Runners built within the same
+        # second would share mmengine's time-stamped default name
+        experiment_name=f'robustness_{tmp_path.name}'))
     RecordBatchesHook.batches = []
     runner = build_runner(cfg)
     return runner, bad
