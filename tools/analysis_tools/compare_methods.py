@@ -361,6 +361,7 @@ def tabulate(rows, args):
     boot = dict(num_resamples=args.bootstrap)
     out, md = {}, []
     for gallery in args.galleries:
+        ref_pooled = {m: _pooled(ref, gallery, m)[:2] for m in args.metrics}
         methods = []
         for row in rows:
             entry = dict(name=row['name'], config=row['config'],
@@ -368,6 +369,7 @@ def tabulate(rows, args):
                          train_seconds=row['train_seconds'])
             for m in args.metrics:
                 values, keys, seed_means = _pooled(row, gallery, m)
+                codes, names = _codes(keys)
                 stat = dict(
                     mean=float(np.mean(seed_means)),
                     std=(float(np.std(seed_means, ddof=1))
@@ -375,10 +377,9 @@ def tabulate(rows, args):
                     per_seed=seed_means,
                     ci_query=bootstrap_ci(values, **boot),
                     ci_class=bootstrap_ci(values, keys, **boot),
-                    per_class=class_means(values, _codes(keys)[0]))
-                stat['per_class'] = dict(
-                    zip(_codes(keys)[1], stat['per_class'].values()))
-                ref_values, ref_keys, _ = _pooled(ref, gallery, m)
+                    per_class=dict(
+                        zip(names, class_means(values, codes).values())))
+                ref_values, ref_keys = ref_pooled[m]
                 if row is not ref and len(ref_values) == len(values) \
                         and (ref_keys == keys).all():
                     stat['diff_query'] = paired_bootstrap_ci(

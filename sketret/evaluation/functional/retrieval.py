@@ -134,7 +134,7 @@ def _pow2_at_least(x: float) -> float:
 def _row_norms(feats: np.ndarray) -> np.ndarray:
     """Float64 L2 norms of the rows of ``feats`` (float64), summed in a
     fixed order by numpy's pairwise reduction (no BLAS)."""
-    return np.sqrt(np.add.reduce(feats * feats, axis=1))
+    return np.sqrt(_squared_norms(feats))
 
 
 def _snap(feats: np.ndarray, scale: float) -> np.ndarray:
