@@ -54,7 +54,6 @@ def parse_args(argv=None):
 def list_class_files(root, modality, per_class, classes, rng):
     """``{class: [paths]}`` of ``root/modality/<class>/``, at most
     ``per_class`` each (seeded subset, sorted)."""
-    from sketret.apis import list_gallery_images  # noqa: F401 (lazy init)
     from sketret.datasets.image_io import is_image_file
     folder = osp.join(root, modality)
     if not osp.isdir(folder):
