@@ -245,3 +245,25 @@ def test_prepare_from_public_sources(tmp_path):
         assert im.size == (256, 150) and im.format == 'JPEG'
     with Image.open(out / 'distractor' / 'n2_x.jpg') as im:
         assert im.size == (100, 80)  # never enlarged
+
+
+def test_zoo_checkpoint_reproduces_its_qd_imagenet_numbers(tree, tool,
+                                                           tmp_path):
+    """The shipped fp16 BDA-SketRet qd-imagenet checkpoint gives the
+    metafile's numbers on the `unseen` gallery of a freshly prepared tree
+    (2,400 vector sketches rendered in the test pipeline)."""
+    from sketret.apis import get_model_info
+    info = get_model_info('bda-sketret_efficientnet-lite0_1xb32_qd-imagenet')
+    expected = [r for r in info['Results']
+                if r['Dataset'].startswith('qd-imagenet, gallery unseen ')]
+    assert len(expected) == 1
+    expected = expected[0]['Metrics']
+    out = tmp_path / 'metrics.json'
+    tool('test.py', info['Config'], info['Weights'], '--out', out,
+         '--work-dir', tmp_path / 'w', '--device', 'cpu', '--cfg-options',
+         f'test_dataloader.dataset.data_root={tree}',
+         'test_dataloader.dataset.gallery=unseen')
+    got = json.loads(out.read_text())
+    assert got['preset'] == expected['Preset']
+    assert got['mAP@all'] == pytest.approx(expected['mAP@all'], abs=1e-4)
+    assert got['P@10'] == pytest.approx(expected['P@10'], abs=1e-4)
