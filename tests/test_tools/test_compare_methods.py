@@ -124,3 +124,43 @@ def test_bad_paired_to(finished_runs):
         ])
     with pytest.raises(SystemExit):
         load_tool().main(['--configs', 'x.py', '--folds', '0', '1'])
+
+
+@pytest.mark.parametrize('state', ['fresh', 'interrupted', 'trained'])
+def test_run_one_resumes_or_reuses_training(tmp_path, monkeypatch, state):
+    """An interrupted comparison continues: a training that stopped is
+    resumed in its own folder (not restarted beside it, which left the old
+    checkpoints to be tested), a finished one is tested, not retrained."""
+    tool = load_tool()
+    calls = []
+
+    def fake_run(cmd, log_file):
+        calls.append(cmd)
+        if 'tools/train.py' in cmd:
+            work = cmd[cmd.index('--work-dir') + 1]
+            (tmp_path / 'run' / 'train').mkdir(exist_ok=True)
+            open(osp.join(work, 'best_acc_epoch_8.pth'), 'w').close()
+        else:
+            open(cmd[cmd.index('--dump-features') + 1], 'w').close()
+
+    monkeypatch.setattr(tool, '_run', fake_run)
+    train = tmp_path / 'run' / 'train'
+    train.mkdir(parents=True)
+    if state != 'fresh':
+        (train / 'best_acc_epoch_4.pth').touch()
+        (train / 'last_checkpoint').write_text(str(train / 'epoch_4.pth'))
+    if state == 'trained':
+        (train / 'best_acc_epoch_8.pth').touch()
+        (tmp_path / 'run' / 'train_time.json').write_text('{"seconds": 5}')
+    args = tool.parse_args(['--configs', 'c.py', '--device', 'cpu'])
+    _, seconds = tool.run_one('c.py', 0, str(tmp_path / 'run'), args)
+    trains = [c for c in calls if 'tools/train.py' in c]
+    assert len(trains) == (0 if state == 'trained' else 1)
+    if trains:
+        assert ('--resume' in trains[0]) == (state == 'interrupted')
+        assert trains[0][trains[0].index('--work-dir') + 1] == str(train)
+    else:
+        assert seconds == 5
+    test = calls[-1]
+    assert 'tools/test.py' in test
+    assert test[3] == str(train / 'best_acc_epoch_8.pth')

@@ -153,16 +153,25 @@ def run_one(config, seed, run_dir, args, train=True, fold=None):
     opts = ['--cfg-options', *options] if options else []
     seconds = None
     if train:
-        start = time.perf_counter()
-        _run([py, 'tools/train.py', config, '--work-dir',
-              osp.join(run_dir, 'train'), '--seed', str(seed),
-              '--deterministic', '--device', args.device,
-              *(['--amp'] if args.amp else []), *opts],
-             osp.join(run_dir, 'train.log'))
-        seconds = time.perf_counter() - start
-        with open(timing, 'w', encoding='utf-8') as f:
-            json.dump(dict(seconds=seconds), f)
-        checkpoint = _best_checkpoint(osp.join(run_dir, 'train'))
+        train_dir = osp.join(run_dir, 'train')
+        if osp.isfile(timing):
+            # trained, test not finished: test the finished training
+            with open(timing, encoding='utf-8') as f:
+                seconds = json.load(f)['seconds']
+        else:
+            # an interrupted training continues where it stopped (train.py
+            # would otherwise keep it and start again in another folder)
+            resume = osp.isfile(osp.join(train_dir, 'last_checkpoint'))
+            start = time.perf_counter()
+            _run([py, 'tools/train.py', config, '--work-dir', train_dir,
+                  '--seed', str(seed), '--deterministic', '--device',
+                  args.device, *(['--amp'] if args.amp else []),
+                  *(['--resume'] if resume else []), *opts],
+                 osp.join(run_dir, 'train.log'))
+            seconds = time.perf_counter() - start
+            with open(timing, 'w', encoding='utf-8') as f:
+                json.dump(dict(seconds=seconds, resumed=resume), f)
+        checkpoint = _best_checkpoint(train_dir)
     else:
         checkpoint = osp.join(run_dir, 'untrained.pth')
         if not osp.isfile(checkpoint):
