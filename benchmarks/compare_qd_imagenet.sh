@@ -13,8 +13,8 @@
 # float32 for these frozen-backbone runs; float16 AMP on a GPU); testing is
 # float32. Runs validate once, after the last epoch (val_interval=8): the
 # seen-class validation picks the best checkpoint, and with the cosine
-# schedule that was the last epoch in every seed-0 run (which validated
-# each epoch), so this only saves time. Finished runs in WORK_DIR are reused: an interrupted comparison continues
+# schedule that was the last epoch in 6 of the 7 seed-0 runs (which
+# validated each epoch; w/o IB: epoch 7). Finished runs in WORK_DIR are reused: an interrupted comparison continues
 # where it stopped (run it again with the same arguments).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
