@@ -113,6 +113,44 @@ def test_tabulates_galleries_intervals_and_paired_differences(
     assert md.count('#### Gallery') == 3 and 'Per-class mAP@all' in md
 
 
+def test_paired_difference_uses_the_seeds_both_have(finished_runs):
+    """B finished seed 0 only, the reference A seeds 0 and 1: B's paired
+    difference is taken against A's seed 0, not A's two-seed average."""
+    import shutil
+    tmp_path, data = finished_runs
+    shutil.rmtree(tmp_path / 'work' / 'B' / 'seed_1')
+    out_json, out_md = tmp_path / 't.json', tmp_path / 't.md'
+    load_tool().main([
+        '--configs', 'configs/triplet/triplet_efficientnet-lite0_1xb32_'
+        'sbir-mini.py', 'configs/sake/sake_efficientnet-lite0_1xb32_'
+        'sbir-mini.py', '--names', 'A', 'B', '--seeds', '0', '1',
+        '--only-finished', '--galleries', 'all', '--metrics', 'mAP@all',
+        '--work-dir', str(tmp_path / 'work'), '--out-json', str(out_json),
+        '--out-md', str(out_md), '--bootstrap', '200'
+    ])
+    b = json.loads(out_json.read_text())['galleries']['all']['methods'][1]
+    assert b['seeds'] == [0]
+    want = sklearn_map(*data['B', 0]) - sklearn_map(*data['A', 0])
+    assert b['mAP@all']['diff_query']['mean'] == pytest.approx(want.mean(),
+                                                               abs=1e-6)
+    assert b['mAP@all']['diff_seeds'] == [0]
+    row = [line for line in out_md.read_text().splitlines()
+           if line.startswith('| B |')][0]
+    assert '(seeds 0)' not in row  # B's own seeds: nothing to flag
+    # the reference with fewer seeds than a method: flagged in the table
+    load_tool().main([
+        '--configs', 'configs/triplet/triplet_efficientnet-lite0_1xb32_'
+        'sbir-mini.py', 'configs/sake/sake_efficientnet-lite0_1xb32_'
+        'sbir-mini.py', '--names', 'A', 'B', '--seeds', '0', '1',
+        '--only-finished', '--galleries', 'all', '--metrics', 'mAP@all',
+        '--paired-to', 'B', '--work-dir', str(tmp_path / 'work'),
+        '--out-md', str(out_md), '--bootstrap', '200'
+    ])
+    row = [line for line in out_md.read_text().splitlines()
+           if line.startswith('| A |')][0]
+    assert '(seeds 0)' in row
+
+
 def test_bad_paired_to(finished_runs):
     tmp_path, _ = finished_runs
     with pytest.raises(SystemExit, match='--paired-to "C"'):

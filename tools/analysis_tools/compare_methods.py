@@ -353,8 +353,18 @@ def _pooled(row, gallery, metric):
     return np.concatenate(values), np.array(keys), seed_means
 
 
+def _on_seeds(row, seeds):
+    """``row`` with only the runs of ``seeds`` (for paired differences)."""
+    return dict(row, runs={key: value for key, value in row['runs'].items()
+                           if key[1] in seeds})
+
+
 def tabulate(rows, args):
-    """Means, intervals and paired differences; Markdown and a dict."""
+    """Means, intervals and paired differences; Markdown and a dict.
+
+    A paired difference compares the two methods on the seeds (and folds)
+    both have, query by query, so that a method run with fewer seeds is not
+    set against the reference's average over others."""
     from sketret.evaluation.statistics import (
         bootstrap_ci,
         class_means,
@@ -369,8 +379,8 @@ def tabulate(rows, args):
     ref = ref[0]
     boot = dict(num_resamples=args.bootstrap)
     out, md = {}, []
+    ref_seeds = {s for _, s in ref['runs']}
     for gallery in args.galleries:
-        ref_pooled = {m: _pooled(ref, gallery, m)[:2] for m in args.metrics}
         methods = []
         for row in rows:
             entry = dict(name=row['name'], config=row['config'],
@@ -388,13 +398,19 @@ def tabulate(rows, args):
                     ci_class=bootstrap_ci(values, keys, **boot),
                     per_class=dict(
                         zip(names, class_means(values, codes).values())))
-                ref_values, ref_keys = ref_pooled[m]
-                if row is not ref and len(ref_values) == len(values) \
-                        and (ref_keys == keys).all():
-                    stat['diff_query'] = paired_bootstrap_ci(
-                        values, ref_values, **boot)
-                    stat['diff_class'] = paired_bootstrap_ci(
-                        values, ref_values, keys, **boot)
+                common = ref_seeds & set(entry['seeds'])
+                if row is not ref and common:
+                    mine, mine_keys, _ = _pooled(_on_seeds(row, common),
+                                                 gallery, m)
+                    theirs, ref_keys, _ = _pooled(_on_seeds(ref, common),
+                                                  gallery, m)
+                    if len(theirs) == len(mine) and (ref_keys ==
+                                                     mine_keys).all():
+                        stat['diff_seeds'] = sorted(common)
+                        stat['diff_query'] = paired_bootstrap_ci(
+                            mine, theirs, **boot)
+                        stat['diff_class'] = paired_bootstrap_ci(
+                            mine, theirs, mine_keys, **boot)
                 entry[m] = stat
             methods.append(entry)
         first = rows[0]['runs'][next(iter(rows[0]['runs']))][gallery]
@@ -432,6 +448,9 @@ def _gallery_markdown(gallery, methods, args, ref_name, size):
         if 'diff_query' in st:
             diff = (f'{st["diff_query"]["mean"]:+.3f} '
                     f'{_ci(st["diff_query"])} {_ci(st["diff_class"])}')
+            if st['diff_seeds'] != entry['seeds']:
+                seeds = ' '.join(map(str, st['diff_seeds']))
+                diff += f' (seeds {seeds})'
         cells = [entry['name'], _fmt(st['per_seed']), _ci(st['ci_query']),
                  _ci(st['ci_class']), diff]
         cells += [_fmt(entry[m]['per_seed']) for m in args.metrics[1:]]
@@ -443,7 +462,9 @@ def _gallery_markdown(gallery, methods, args, ref_name, size):
               'percentile bootstrap of the seed-averaged mean over '
               f'{st["ci_query"]["num_units"]} queries and over '
               f'{st["ci_class"]["num_units"]} classes (whole classes '
-              'resampled); Δ: paired difference on the same queries.', '']
+              'resampled); Δ: paired difference on the same queries and the '
+              'seeds both methods have (listed where fewer than the '
+              "method's).", '']
     return '\n'.join(lines)
 
 
