@@ -52,15 +52,20 @@ def test_missing_markers_named(tmp_path, capsys):
     assert readme.read_text() == 'no block here\n'
 
 
-def test_readme_blocks_are_current():
-    """The README's qd-imagenet table is the committed results' table."""
+@pytest.mark.parametrize('readme,table,marker', [
+    ('README.md', 'table.md', 'qd-imagenet table'),
+    ('configs/bda-sketret/README.md', 'parts.md', 'qd-imagenet parts'),
+    ('configs/bda-sketret/README.md', 'aligned.md', 'qd-imagenet aligned'),
+])
+def test_readme_blocks_are_current(readme, table, marker):
+    """The READMEs' qd-imagenet tables are the committed results' tables."""
     fill = _module()
     results = osp.join(REPO_ROOT, 'benchmarks', 'results', 'qd-imagenet')
-    with open(osp.join(results, 'table.md'), encoding='utf-8') as f:
+    with open(osp.join(results, table), encoding='utf-8') as f:
         block = fill.gallery_tables(f.read())
-    with open(osp.join(REPO_ROOT, 'README.md'), encoding='utf-8') as f:
-        readme = f.read()
-    assert fill.fill(readme, block, 'qd-imagenet table') == readme
+    with open(osp.join(REPO_ROOT, readme), encoding='utf-8') as f:
+        text = f.read()
+    assert fill.fill(text, block, marker) == text
 
 
 def test_marker_is_a_whole_word():
