@@ -381,6 +381,7 @@ def tabulate(rows, args):
     out, md = {}, []
     ref_seeds = {s for _, s in ref['runs']}
     for gallery in args.galleries:
+        ref_pooled = {}  # (seeds, metric) -> the reference pooled on them
         methods = []
         for row in rows:
             entry = dict(name=row['name'], config=row['config'],
@@ -402,8 +403,11 @@ def tabulate(rows, args):
                 if row is not ref and common:
                     mine, mine_keys, _ = _pooled(_on_seeds(row, common),
                                                  gallery, m)
-                    theirs, ref_keys, _ = _pooled(_on_seeds(ref, common),
-                                                  gallery, m)
+                    key = (frozenset(common), m)
+                    if key not in ref_pooled:
+                        ref_pooled[key] = _pooled(_on_seeds(ref, common),
+                                                  gallery, m)[:2]
+                    theirs, ref_keys = ref_pooled[key]
                     if len(theirs) == len(mine) and (ref_keys ==
                                                      mine_keys).all():
                         stat['diff_seeds'] = sorted(common)
