@@ -15,6 +15,15 @@ from sketret.evaluation import save_features
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
+#: two tabulated methods A and B, seeds 0 and 1, nothing trained
+TWO_FINISHED = [
+    '--configs', 'configs/triplet/triplet_efficientnet-lite0_1xb32_'
+    'sbir-mini.py', 'configs/sake/sake_efficientnet-lite0_1xb32_'
+    'sbir-mini.py', '--names', 'A', 'B', '--seeds', '0', '1',
+    '--only-finished'
+]
+
+
 def load_tool():
     return load_tool_module('analysis_tools', 'compare_methods.py')
 
@@ -67,10 +76,7 @@ def test_tabulates_galleries_intervals_and_paired_differences(
     out_json = tmp_path / 'table.json'
     out_md = tmp_path / 'table.md'
     load_tool().main([
-        '--configs', 'configs/triplet/triplet_efficientnet-lite0_1xb32_'
-        'sbir-mini.py', 'configs/sake/sake_efficientnet-lite0_1xb32_'
-        'sbir-mini.py', '--names', 'A', 'B', '--seeds', '0', '1',
-        '--only-finished', '--galleries', 'unseen', 'photos', 'all',
+        *TWO_FINISHED, '--galleries', 'unseen', 'photos', 'all',
         '--metrics', 'mAP@all', '--work-dir', str(tmp_path / 'work'),
         '--out-json', str(out_json), '--out-md', str(out_md),
         '--bootstrap', '500'
@@ -121,10 +127,7 @@ def test_paired_difference_uses_the_seeds_both_have(finished_runs):
     shutil.rmtree(tmp_path / 'work' / 'B' / 'seed_1')
     out_json, out_md = tmp_path / 't.json', tmp_path / 't.md'
     load_tool().main([
-        '--configs', 'configs/triplet/triplet_efficientnet-lite0_1xb32_'
-        'sbir-mini.py', 'configs/sake/sake_efficientnet-lite0_1xb32_'
-        'sbir-mini.py', '--names', 'A', 'B', '--seeds', '0', '1',
-        '--only-finished', '--galleries', 'all', '--metrics', 'mAP@all',
+        *TWO_FINISHED, '--galleries', 'all', '--metrics', 'mAP@all',
         '--work-dir', str(tmp_path / 'work'), '--out-json', str(out_json),
         '--out-md', str(out_md), '--bootstrap', '200'
     ])
@@ -139,10 +142,7 @@ def test_paired_difference_uses_the_seeds_both_have(finished_runs):
     assert '(seeds 0)' not in row  # B's own seeds: nothing to flag
     # the reference with fewer seeds than a method: flagged in the table
     load_tool().main([
-        '--configs', 'configs/triplet/triplet_efficientnet-lite0_1xb32_'
-        'sbir-mini.py', 'configs/sake/sake_efficientnet-lite0_1xb32_'
-        'sbir-mini.py', '--names', 'A', 'B', '--seeds', '0', '1',
-        '--only-finished', '--galleries', 'all', '--metrics', 'mAP@all',
+        *TWO_FINISHED, '--galleries', 'all', '--metrics', 'mAP@all',
         '--paired-to', 'B', '--work-dir', str(tmp_path / 'work'),
         '--out-md', str(out_md), '--bootstrap', '200'
     ])
