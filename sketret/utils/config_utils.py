@@ -12,6 +12,8 @@ from typing import Any, Dict, Optional
 
 from mmengine.config import Config, ConfigDict
 
+from .data_facts import resolve_data_facts
+
 
 def add_runner_args(parser) -> None:
     """The arguments ``tools/train.py`` and ``tools/test.py`` share:
@@ -115,7 +117,9 @@ def load_config(path: str, cfg_options: Optional[Dict[str, Any]] = None,
     Raises:
         FileNotFoundError: The config file does not exist.
         KeyError: An override names a key that is not in the config and
-            not an argument of the type it is passed to.
+            not an argument of the type it is passed to, or a value asks
+            for a dataset fact the config lacks
+            (:func:`~sketret.utils.data_facts.resolve_data_facts`).
     """
     if not osp.isfile(path):
         hint = ''
@@ -131,6 +135,7 @@ def load_config(path: str, cfg_options: Optional[Dict[str, Any]] = None,
         if strict_options:
             check_cfg_options(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)
+    resolve_data_facts(cfg)
     if console_log_level is not None:
         cfg.console_log_level = console_log_level
     return cfg

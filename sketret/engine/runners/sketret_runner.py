@@ -80,6 +80,9 @@ class SketRetRunner(Runner):
       the config's model (mmengine would load it non-strictly and train on
       with partly random weights).
 
+    - ``'data_fact:<name>'`` values of the config are replaced by the
+      dataset config's ``data_facts`` (:mod:`sketret.utils.data_facts`).
+
     And one warning: a run whose total batch (processes × batch per
     process) differs from ``auto_scale_lr.base_batch_size`` while the lr
     scaling is off says so (e.g. a ``1xb64`` config on 8 GPUs).
@@ -89,6 +92,17 @@ class SketRetRunner(Runner):
     above, plus the lines of ``ProgressHook``; the log file in the work dir
     keeps ``log_level`` (:func:`sketret.utils.console.setup_console`).
     """
+
+    @classmethod
+    def from_cfg(cls, cfg) -> 'SketRetRunner':
+        """Build from a config whose ``'data_fact:<name>'`` values are
+        replaced by the dataset config's ``data_facts`` first
+        (:func:`~sketret.utils.data_facts.resolve_data_facts`; a config
+        from ``load_config`` has them resolved already)."""
+        from sketret.utils.data_facts import resolve_data_facts
+        cfg = copy.deepcopy(cfg)
+        resolve_data_facts(cfg)
+        return super().from_cfg(cfg)
 
     def scale_lr(self, optim_wrapper, auto_scale_lr=None) -> None:
         cfg = auto_scale_lr or {}
