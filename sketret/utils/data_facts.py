@@ -10,6 +10,16 @@ top-level dict, ``data_facts``::
         class_vectors=dict(type='NpzClassVectors', file='.../vectors.npz'),
         class_vector_dim=384)
 
+A fact that differs between the splits of a dataset (the number of seen
+classes of each class fold) is given per split, and the split itself is a
+fact too, so that one override switches the dataloaders and the model::
+
+    data_facts = dict(
+        split='standard',
+        num_seen_classes=dict(by_split=dict(standard=42, fold0=43)))
+    train_dataloader = dict(dataset=dict(split='data_fact:split', ...))
+    # --cfg-options data_facts.split=fold0
+
 A model (or any other) config asks for a fact with the string
 ``'data_fact:<name>'`` where the value belongs::
 
@@ -40,6 +50,22 @@ def data_fact(name: str) -> str:
     return DATA_FACT_PREFIX + name
 
 
+def _fact_value(name: str, facts: dict) -> Any:
+    """``facts[name]``; a ``dict(by_split={...})`` fact gives the entry of
+    ``facts['split']``."""
+    value = facts[name]
+    if isinstance(value, dict) and set(value) == {'by_split'}:
+        split = facts.get('split')
+        table = value['by_split']
+        if split not in table:
+            raise KeyError(
+                f'the dataset fact {name!r} is given per split '
+                f'({", ".join(map(str, table))}), but data_facts.split is '
+                f'{split!r}')
+        return table[split]
+    return value
+
+
 def _resolve(node: Any, facts: dict, where: str) -> Any:
     if isinstance(node, str) and node.startswith(DATA_FACT_PREFIX):
         name = node[len(DATA_FACT_PREFIX):]
@@ -51,7 +77,7 @@ def _resolve(node: Any, facts: dict, where: str) -> Any:
                 f'dataset config) has {known}; add {name}=... to '
                 'data_facts in the dataset config or set the value '
                 'directly')
-        return copy.deepcopy(facts[name])
+        return copy.deepcopy(_fact_value(name, facts))
     if isinstance(node, dict):
         for key in list(node.keys()):
             node[key] = _resolve(node[key], facts, f'{where}.{key}')

@@ -1,5 +1,7 @@
 # Copyright (c) sketret contributors. Licensed under the Apache License 2.0.
 """Dataset facts said once in a dataset config reach the model config."""
+import copy
+
 import pytest
 from mmengine.config import Config
 
@@ -82,3 +84,27 @@ def test_the_runner_resolves_configs_not_loaded_by_load_config(tmp_path):
     assert seen['model']['n'] == 5
     # the caller's config is left as it was
     assert cfg.model.n == data_fact('num_seen_classes')
+
+
+def test_a_fact_given_per_split_follows_the_split_fact():
+    cfg = Config(dict(
+        data_facts=dict(split='standard',
+                        num_seen_classes=dict(by_split=dict(standard=42,
+                                                            fold0=43))),
+        train_dataloader=dict(dataset=dict(split=data_fact('split'))),
+        model=dict(n=data_fact('num_seen_classes'))))
+    fold = Config(copy.deepcopy(cfg._cfg_dict.to_dict()))
+    resolve_data_facts(cfg)
+    assert cfg.model.n == 42
+    assert cfg.train_dataloader.dataset.split == 'standard'
+    fold.merge_from_dict({'data_facts.split': 'fold0'})
+    resolve_data_facts(fold)
+    assert fold.model.n == 43
+    assert fold.train_dataloader.dataset.split == 'fold0'
+    fold = Config(dict(data_facts=dict(
+        split='fold9', num_seen_classes=dict(by_split=dict(standard=42))),
+        model=dict(n=data_fact('num_seen_classes'))))
+    with pytest.raises(KeyError, match="'num_seen_classes' is given per "
+                       "split \\(standard\\), but data_facts.split is "
+                       "'fold9'"):
+        resolve_data_facts(fold)
